@@ -1,0 +1,1 @@
+"""Composition root: settings, logging, the CLI and building the Telegram application."""

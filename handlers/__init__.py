@@ -1,0 +1,1 @@
+"""Everything that speaks Telegram: commands, the report conversation, keyboards, texts."""

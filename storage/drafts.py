@@ -1,0 +1,329 @@
+"""Drafts: a report being written, stored after every step so it survives a restart.
+
+The conversation is a small state machine over the draft: each operation fills in a field
+and moves the draft to the next step that still lacks something, so a report started from
+a photo or a position asks only for what is missing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, delete, func, select
+
+from storage.kinds import PlaceSource, Step
+from storage.models import Category, Draft, Observation, Photo, utcnow
+
+MAX_PHOTOS = 10
+DESCRIPTION_MIN = 3
+DESCRIPTION_MAX = 2000
+
+
+class DraftProblem(Exception):
+    """The draft cannot take this input; `reason` names why, for the reply."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class PlaceValue:
+    """A place as given by the reporter, ready to be stored on a draft."""
+
+    source: PlaceSource
+    text: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    name: str = ""
+    distance_m: float | None = None
+
+    @property
+    def has_point(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source.value,
+            "text": self.text,
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "name": self.name,
+            "distance_m": self.distance_m,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> PlaceValue:
+        return cls(
+            source=PlaceSource(raw["source"]),
+            text=raw.get("text") or "",
+            latitude=raw.get("latitude"),
+            longitude=raw.get("longitude"),
+            name=raw.get("name") or "",
+            distance_m=raw.get("distance_m"),
+        )
+
+
+@dataclass(frozen=True)
+class DraftState:
+    """Everything the conversation needs to show a draft; detached from the session."""
+
+    draft: Draft
+    category: Category | None
+    photo_count: int
+    last_place: PlaceValue | None
+
+    @property
+    def step(self) -> Step:
+        return self.draft.step
+
+    @property
+    def key(self) -> str:
+        return self.draft.key
+
+    @property
+    def place(self) -> PlaceValue | None:
+        draft = self.draft
+        if draft.place_source is None:
+            return None
+        return PlaceValue(
+            source=draft.place_source,
+            text=draft.place_text or "",
+            latitude=draft.latitude,
+            longitude=draft.longitude,
+            name=draft.place_name or "",
+            distance_m=draft.place_distance_m,
+        )
+
+    @property
+    def pending(self) -> list[PlaceValue]:
+        return [PlaceValue.from_dict(raw) for raw in self.draft.pending or []]
+
+
+def next_step(draft: Draft) -> Step:
+    """The first step whose field is still missing; the summary once all are there."""
+    if draft.editing:
+        return Step.SUMMARY
+    if draft.category_code is None:
+        return Step.CATEGORY
+    if draft.place_source is None:
+        return Step.PLACE
+    if draft.description is None:
+        return Step.DESCRIPTION
+    if draft.occurred_at is None:
+        return Step.WHEN
+    return Step.SUMMARY
+
+
+def find_draft(*, session: Session, user_id: int) -> Draft | None:
+    """The user's draft, if they have one."""
+    return session.exec(select(Draft).where(Draft.user_id == user_id)).first()
+
+
+def draft_state(*, session: Session, draft: Draft) -> DraftState:
+    """A detached snapshot of the draft with its category, photo count and the last place."""
+    category = None
+    if draft.category_code:
+        category = session.exec(select(Category).where(Category.code == draft.category_code)).first()
+    photos = session.exec(select(func.count()).where(Photo.draft_id == draft.id)).one()
+    return DraftState(draft, category, photos, last_place(session=session, user_id=draft.user_id))
+
+
+def load_draft(*, session: Session, user_id: int) -> DraftState | None:
+    """The user's draft as a snapshot, or None."""
+    draft = find_draft(session=session, user_id=user_id)
+    return None if draft is None else draft_state(session=session, draft=draft)
+
+
+def start_draft(*, session: Session, user_id: int, **fields: Any) -> DraftState:
+    """Begin a new report, replacing any draft the user had; `fields` fill it in ahead."""
+    old = find_draft(session=session, user_id=user_id)
+    if old is not None:
+        discard_draft(session=session, draft=old)
+        session.flush()
+    draft = Draft(user_id=user_id, key=secrets.token_hex(8), **fields)
+    draft.step = next_step(draft)
+    session.add(draft)
+    session.flush()
+    return draft_state(session=session, draft=draft)
+
+
+def discard_draft(*, session: Session, draft: Draft) -> list[str]:
+    """Delete a draft and its photo rows; returns photo paths no observation uses."""
+    paths = list(session.exec(select(Photo.path).where(Photo.draft_id == draft.id)).all())
+    session.exec(delete(Photo).where(col(Photo.draft_id) == draft.id))  # type: ignore[call-overload]
+    session.delete(draft)
+    session.flush()
+    still_used = set(session.exec(select(Photo.path).where(col(Photo.path).in_(paths))).all())
+    return [path for path in paths if path not in still_used]
+
+
+def cancel_draft(*, session: Session, user_id: int) -> list[str] | None:
+    """Cancel the user's draft; None when there was none. Returns unused photo paths."""
+    draft = find_draft(session=session, user_id=user_id)
+    return None if draft is None else discard_draft(session=session, draft=draft)
+
+
+def _current(session: Session, user_id: int, key: str | None, *steps: Step) -> Draft:
+    draft = find_draft(session=session, user_id=user_id)
+    if draft is None or (key is not None and draft.key != key):
+        raise DraftProblem("stale")
+    if steps and draft.step not in steps:
+        raise DraftProblem("wrong_step")
+    return draft
+
+
+def _advance(session: Session, draft: Draft) -> DraftState:
+    draft.step = next_step(draft)
+    if draft.step is Step.SUMMARY:
+        draft.editing = False
+    draft.updated_at = utcnow()
+    session.add(draft)
+    session.flush()
+    return draft_state(session=session, draft=draft)
+
+
+def set_category(*, session: Session, user_id: int, key: str | None, code: str) -> DraftState:
+    """Choose the category (at the category step, or when changing it from the summary)."""
+    draft = _current(session, user_id, key, Step.CATEGORY)
+    category = session.exec(select(Category).where(Category.code == code)).first()
+    if category is None or not category.active:
+        raise DraftProblem("unknown_category")
+    draft.category_code = code
+    return _advance(session, draft)
+
+
+def set_place(
+    *, session: Session, user_id: int, place: PlaceValue, inside_area: bool = True
+) -> DraftState:
+    """Store the place; a point outside the municipality waits for "is this right?" first."""
+    draft = _current(session, user_id, None, Step.PLACE, Step.PLACE_CHOICE, Step.PLACE_CONFIRM)
+    if place.has_point and not inside_area:
+        draft.pending = [place.as_dict()]
+        draft.step = Step.PLACE_CONFIRM
+        session.add(draft)
+        session.flush()
+        return draft_state(session=session, draft=draft)
+    draft.place_source, draft.place_text = place.source, place.text
+    draft.latitude, draft.longitude = place.latitude, place.longitude
+    draft.place_name, draft.place_distance_m = place.name, place.distance_m
+    draft.pending = None
+    return _advance(session, draft)
+
+
+def offer_places(*, session: Session, user_id: int, choices: list[PlaceValue]) -> DraftState:
+    """Several places matched what was typed: keep them until one is picked."""
+    draft = _current(session, user_id, None, Step.PLACE, Step.PLACE_CHOICE, Step.PLACE_CONFIRM)
+    draft.pending = [choice.as_dict() for choice in choices]
+    draft.step = Step.PLACE_CHOICE
+    session.add(draft)
+    session.flush()
+    return draft_state(session=session, draft=draft)
+
+
+def pending_place(*, session: Session, user_id: int, key: str, index: int) -> PlaceValue:
+    """One of the places offered to the reporter, by its button's index."""
+    draft = _current(session, user_id, key, Step.PLACE_CHOICE, Step.PLACE_CONFIRM)
+    pending = draft.pending or []
+    if not 0 <= index < len(pending):
+        raise DraftProblem("stale")
+    return PlaceValue.from_dict(pending[index])
+
+
+def reject_pending_place(*, session: Session, user_id: int, key: str) -> DraftState:
+    """The reporter said the offered point was wrong: ask for the place again."""
+    draft = _current(session, user_id, key, Step.PLACE_CHOICE, Step.PLACE_CONFIRM)
+    draft.pending = None
+    draft.step = Step.PLACE
+    session.add(draft)
+    session.flush()
+    return draft_state(session=session, draft=draft)
+
+
+def set_description(*, session: Session, user_id: int, text: str, from_caption: bool = False) -> DraftState:
+    """Store the description (3-2000 characters) and move on."""
+    draft = _current(session, user_id, None)
+    clean = text.strip()
+    if len(clean) < DESCRIPTION_MIN:
+        raise DraftProblem("description_short")
+    if len(clean) > DESCRIPTION_MAX:
+        raise DraftProblem("description_long")
+    if not from_caption and draft.step is not Step.DESCRIPTION:
+        raise DraftProblem("wrong_step")
+    draft.description = clean
+    return _advance(session, draft) if draft.step is Step.DESCRIPTION else _touch(session, draft)
+
+
+def _touch(session: Session, draft: Draft) -> DraftState:
+    draft.updated_at = utcnow()
+    session.add(draft)
+    session.flush()
+    return draft_state(session=session, draft=draft)
+
+
+def choose_day(*, session: Session, user_id: int, key: str, day: str) -> DraftState:
+    """"Earlier today" or "yesterday": ask for the time of day next."""
+    draft = _current(session, user_id, key, Step.WHEN, Step.WHEN_WINDOW)
+    draft.when_day = day
+    draft.step = Step.WHEN_WINDOW
+    session.add(draft)
+    session.flush()
+    return draft_state(session=session, draft=draft)
+
+
+def set_occurred_at(
+    *, session: Session, user_id: int, key: str | None, occurred_at: datetime, now: datetime | None = None
+) -> DraftState:
+    """Store when it happened; never in the future."""
+    draft = _current(session, user_id, key, Step.WHEN, Step.WHEN_WINDOW)
+    if occurred_at > (now or utcnow()):
+        raise DraftProblem("future")
+    draft.occurred_at = occurred_at
+    return _advance(session, draft)
+
+
+def edit_field(*, session: Session, user_id: int, key: str, step: Step | None) -> DraftState:
+    """From the summary: open the edit menu (step None) or go back to one field's step."""
+    draft = _current(session, user_id, key, Step.SUMMARY, Step.EDIT_MENU)
+    if step is None:
+        draft.step = Step.EDIT_MENU
+    elif step is Step.SUMMARY:
+        draft.step, draft.editing = Step.SUMMARY, False
+    else:
+        draft.step, draft.editing = step, True
+        if step is Step.WHEN:
+            draft.when_day = None
+    session.add(draft)
+    session.flush()
+    return draft_state(session=session, draft=draft)
+
+
+def set_prompt_message(*, session: Session, user_id: int, message_id: int) -> None:
+    """Remember the message whose buttons belong to the current step."""
+    draft = find_draft(session=session, user_id=user_id)
+    if draft is not None:
+        draft.prompt_message_id = message_id
+        session.add(draft)
+
+
+def last_place(*, session: Session, user_id: int) -> PlaceValue | None:
+    """Where the user's latest observation was, for "same place as last time"."""
+    latest = session.exec(
+        select(Observation)
+        .where(Observation.reporter_id == user_id)
+        .order_by(col(Observation.reported_at).desc(), col(Observation.id).desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        return None
+    return PlaceValue(
+        source=PlaceSource.LAST,
+        text=latest.place_text,
+        latitude=latest.latitude,
+        longitude=latest.longitude,
+        name=latest.place_name,
+        distance_m=latest.place_distance_m,
+    )

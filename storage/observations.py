@@ -1,0 +1,136 @@
+"""Observations: filing a finished draft, reference numbers, and reading them back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from storage.drafts import DraftProblem, find_draft
+from storage.kinds import Step
+from storage.models import (
+    Category,
+    Draft,
+    Observation,
+    Photo,
+    ReferenceCounter,
+    User,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class Filed:
+    """An observation just filed (or found filed already, for a repeated "Skicka")."""
+
+    observation: Observation
+    category: Category
+    photo_count: int
+    already_filed: bool
+
+
+def format_reference(year: int, number: int) -> str:
+    """`EST-2026-0042`: the year and a running number, at least four digits."""
+    return f"EST-{year}-{number:04d}"
+
+
+def next_reference_number(*, session: Session, year: int) -> int:
+    """The next number for the year; the counter row stays locked until commit.
+
+    The UPDATE ... RETURNING takes the row lock (PostgreSQL) or the write lock (SQLite), so
+    two reports sent at the same moment never share a number.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert(ReferenceCounter)
+        .values(year=year, last_number=0)
+        .on_conflict_do_nothing(index_elements=["year"])
+    )
+    return session.execute(
+        update(ReferenceCounter)
+        .where(col(ReferenceCounter.year) == year)
+        .values(last_number=col(ReferenceCounter.last_number) + 1)
+        .returning(col(ReferenceCounter.last_number))
+    ).scalar_one()
+
+
+def submit_draft(
+    *, session: Session, user_id: int, key: str, tz: ZoneInfo, now: datetime | None = None
+) -> Filed:
+    """File the user's finished draft as an observation, once.
+
+    The draft goes and the observation comes in one transaction; a second "Skicka" for
+    the same draft finds the observation already filed and changes nothing.
+    """
+    existing = session.exec(select(Observation).where(Observation.draft_key == key)).first()
+    if existing is not None:
+        return _filed(session, existing, already=True)
+    draft = find_draft(session=session, user_id=user_id)
+    if draft is None or draft.key != key:
+        raise DraftProblem("stale")
+    if draft.step is not Step.SUMMARY:
+        raise DraftProblem("wrong_step")
+    user = session.get_one(User, user_id)
+    now = now or utcnow()
+    observation = _observation_from(session, draft, user, now, tz)
+    session.add(observation)
+    session.flush()
+    for photo in session.exec(select(Photo).where(Photo.draft_id == draft.id)).all():
+        photo.draft_id, photo.observation_id = None, observation.id
+        session.add(photo)
+    session.delete(draft)
+    session.flush()
+    return _filed(session, observation, already=False)
+
+
+def _observation_from(
+    session: Session, draft: Draft, user: User, now: datetime, tz: ZoneInfo
+) -> Observation:
+    category = session.exec(select(Category).where(Category.code == draft.category_code)).one()
+    year = now.astimezone(tz).year
+    number = next_reference_number(session=session, year=year)
+    assert draft.occurred_at is not None and draft.place_source is not None
+    return Observation(
+        reference=format_reference(year, number),
+        year=year,
+        number=number,
+        category_id=category.id,
+        occurred_at=draft.occurred_at,
+        reported_at=now,
+        latitude=draft.latitude,
+        longitude=draft.longitude,
+        place_text=draft.place_text or "",
+        place_name=draft.place_name or "",
+        place_distance_m=draft.place_distance_m,
+        place_source=draft.place_source,
+        description=draft.description or "",
+        reporter_id=user.id,
+        organisation_id=user.organisation_id,
+        draft_key=draft.key,
+    )
+
+
+def _filed(session: Session, observation: Observation, *, already: bool) -> Filed:
+    category = session.get_one(Category, observation.category_id)
+    photos = session.exec(select(Photo).where(Photo.observation_id == observation.id)).all()
+    return Filed(observation, category, len(photos), already)
+
+
+def recent_observations(
+    *, session: Session, user_id: int, limit: int = 10
+) -> list[tuple[Observation, Category]]:
+    """The user's latest observations, newest first."""
+    rows = session.exec(
+        select(Observation, Category)
+        .join(Category, col(Observation.category_id) == col(Category.id))
+        .where(Observation.reporter_id == user_id)
+        .order_by(col(Observation.reported_at).desc(), col(Observation.id).desc())
+        .limit(limit)
+    ).all()
+    return [(observation, category) for observation, category in rows]

@@ -1,0 +1,98 @@
+"""Photos: stored without metadata, named by the sha256 of what is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlmodel import Session, func, select
+
+from storage.drafts import MAX_PHOTOS, DraftProblem, DraftState, draft_state, find_draft
+from storage.models import Photo
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    sha256: str
+    path: str
+    width: int
+    height: int
+
+
+def store_photo_file(data: bytes, directory: Path) -> StoredFile:
+    """Write an image without EXIF or other metadata (GPS tags!), upright, as JPEG.
+
+    The orientation tag is applied to the pixels first, so dropping it does not turn the
+    picture on its side. Raises DraftProblem("not_an_image") for anything else.
+    """
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            upright = ImageOps.exif_transpose(image)
+            if upright.mode not in ("RGB", "L"):
+                upright = upright.convert("RGB")
+            out = io.BytesIO()
+            upright.save(out, format="JPEG", quality=90, optimize=True)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise DraftProblem("not_an_image") from exc
+    clean = out.getvalue()
+    digest = hashlib.sha256(clean).hexdigest()
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"{digest}.jpg"
+    if not target.exists():
+        partial = target.with_suffix(".part")
+        partial.write_bytes(clean)
+        partial.replace(target)
+    return StoredFile(digest, str(target), upright.width, upright.height)
+
+
+def draft_photo_count(*, session: Session, user_id: int) -> int:
+    """How many photos the user's draft has (0 without a draft)."""
+    draft = find_draft(session=session, user_id=user_id)
+    if draft is None:
+        return 0
+    return session.exec(select(func.count()).where(Photo.draft_id == draft.id)).one()
+
+
+def attach_photo(
+    *,
+    session: Session,
+    user_id: int,
+    file_id: str,
+    file_unique_id: str,
+    stored: StoredFile,
+    media_group_id: str | None,
+) -> tuple[DraftState, bool]:
+    """Add a photo to the user's draft (at most 10).
+
+    Returns the draft and whether this photo starts something the reporter should hear
+    about: not the second and later photos of one album.
+    """
+    draft = find_draft(session=session, user_id=user_id)
+    if draft is None:
+        raise DraftProblem("stale")
+    count = session.exec(select(func.count()).where(Photo.draft_id == draft.id)).one()
+    if count >= MAX_PHOTOS:
+        raise DraftProblem("too_many_photos")
+    duplicate = session.exec(
+        select(Photo).where(Photo.draft_id == draft.id, Photo.file_unique_id == file_unique_id)
+    ).first()
+    if duplicate is None:
+        session.add(
+            Photo(
+                draft_id=draft.id,
+                file_id=file_id,
+                file_unique_id=file_unique_id,
+                sha256=stored.sha256,
+                path=stored.path,
+                width=stored.width,
+                height=stored.height,
+            )
+        )
+    announce = media_group_id is None or media_group_id != draft.media_group_id
+    draft.media_group_id = media_group_id
+    session.add(draft)
+    session.flush()
+    return draft_state(session=session, draft=draft), announce
