@@ -166,3 +166,33 @@ def set_language(*, session: Session, telegram_id: int, language: str) -> None:
     if user is not None:
         user.language = language
         session.add(user)
+
+
+@dataclass(frozen=True)
+class Member:
+    """A registered, active person as the conversation sees them."""
+
+    user_id: int
+    telegram_id: int
+    full_name: str
+    role: Role
+    organisation_id: int
+    organisation: str
+    language: str | None
+
+
+def member(*, session: Session, telegram_id: int) -> Member | None:
+    """The active user with this Telegram id and their organisation, or None."""
+    row = session.exec(
+        select(User, Organisation)
+        .join(Organisation, col(User.organisation_id) == col(Organisation.id))
+        .where(User.telegram_id == telegram_id, col(User.active))
+    ).first()
+    if row is None:
+        return None
+    user, organisation = row
+    assert user.id is not None and organisation.id is not None
+    return Member(
+        user.id, user.telegram_id, user.full_name, user.role, organisation.id, organisation.name,
+        user.language,
+    )

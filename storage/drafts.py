@@ -199,8 +199,12 @@ def set_category(*, session: Session, user_id: int, key: str | None, code: str) 
 def set_place(
     *, session: Session, user_id: int, place: PlaceValue, inside_area: bool = True
 ) -> DraftState:
-    """Store the place; a point outside the municipality waits for "is this right?" first."""
-    draft = _current(session, user_id, None, Step.PLACE, Step.PLACE_CHOICE, Step.PLACE_CONFIRM)
+    """Store the place at any step; a point outside the municipality is asked about first.
+
+    A map pin sent while the draft waits for something else replaces the place, and the
+    draft stays where it was (the next step is worked out from what is still missing).
+    """
+    draft = _current(session, user_id, None)
     if place.has_point and not inside_area:
         draft.pending = [place.as_dict()]
         draft.step = Step.PLACE_CONFIRM
@@ -214,23 +218,35 @@ def set_place(
     return _advance(session, draft)
 
 
-def offer_places(*, session: Session, user_id: int, choices: list[PlaceValue]) -> DraftState:
+def offer_places(
+    *, session: Session, user_id: int, typed: str, choices: list[PlaceValue]
+) -> DraftState:
     """Several places matched what was typed: keep them until one is picked."""
     draft = _current(session, user_id, None, Step.PLACE, Step.PLACE_CHOICE, Step.PLACE_CONFIRM)
-    draft.pending = [choice.as_dict() for choice in choices]
+    draft.pending = [{**choice.as_dict(), "typed": typed[:500]} for choice in choices]
     draft.step = Step.PLACE_CHOICE
     session.add(draft)
     session.flush()
     return draft_state(session=session, draft=draft)
 
 
-def pending_place(*, session: Session, user_id: int, key: str, index: int) -> PlaceValue:
-    """One of the places offered to the reporter, by its button's index."""
+def pending_place(
+    *, session: Session, user_id: int, key: str, index: int | None
+) -> tuple[PlaceValue, bool]:
+    """One of the places offered, by its button's index (None: the typed text itself).
+
+    Returns the place and whether the reporter already confirmed it as right.
+    """
     draft = _current(session, user_id, key, Step.PLACE_CHOICE, Step.PLACE_CONFIRM)
     pending = draft.pending or []
+    if index is None:
+        typed = str(pending[0].get("typed", "")) if pending else ""
+        if not typed:
+            raise DraftProblem("stale")
+        return PlaceValue(PlaceSource.TEXT, text=typed), True
     if not 0 <= index < len(pending):
         raise DraftProblem("stale")
-    return PlaceValue.from_dict(pending[index])
+    return PlaceValue.from_dict(pending[index]), draft.step is Step.PLACE_CONFIRM
 
 
 def reject_pending_place(*, session: Session, user_id: int, key: str) -> DraftState:
@@ -327,3 +343,15 @@ def last_place(*, session: Session, user_id: int) -> PlaceValue | None:
         name=latest.place_name,
         distance_m=latest.place_distance_m,
     )
+
+
+def remove_photos(*, session: Session, user_id: int, key: str) -> tuple[DraftState, list[str]]:
+    """Drop the draft's photos (from the edit menu); returns the draft and unused file paths."""
+    draft = _current(session, user_id, key, Step.SUMMARY, Step.EDIT_MENU)
+    paths = list(session.exec(select(Photo.path).where(Photo.draft_id == draft.id)).all())
+    session.exec(delete(Photo).where(col(Photo.draft_id) == draft.id))  # type: ignore[call-overload]
+    draft.step, draft.editing, draft.media_group_id = Step.SUMMARY, False, None
+    session.add(draft)
+    session.flush()
+    still_used = set(session.exec(select(Photo.path).where(col(Photo.path).in_(paths))).all())
+    return draft_state(session=session, draft=draft), [p for p in paths if p not in still_used]

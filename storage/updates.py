@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, delete
 
+from storage.access import Member, member
 from storage.models import HandledUpdate, utcnow
 
 
@@ -27,3 +28,13 @@ def forget_old_updates(*, session: Session, older_than: timedelta, now: datetime
     cutoff = (now or utcnow()) - older_than
     result = session.exec(delete(HandledUpdate).where(col(HandledUpdate.handled_at) < cutoff))  # type: ignore[call-overload]
     return int(result.rowcount or 0)
+
+
+def admit_update(
+    *, session: Session, update_id: int, telegram_id: int | None
+) -> tuple[bool, Member | None]:
+    """Claim the update (False for a redelivery) and find who sent it, in one transaction."""
+    fresh = claim_update(session=session, update_id=update_id)
+    if not fresh or telegram_id is None:
+        return fresh, None
+    return True, member(session=session, telegram_id=telegram_id)

@@ -1,0 +1,98 @@
+"""Building the Telegram application: the one place where settings meet handlers."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import Engine
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+from bot.settings import Settings
+from bot.updates import PerChatUpdateProcessor
+from handlers.registry import publish_commands, register_handlers
+from handlers.services import Services
+from storage.categories import active_categories, read_category_file, sync_categories
+from storage.engine import create_schema, make_engine, transaction
+from storage.geocoding import GeocoderConfig, Locator
+from storage.models import Category
+from storage.places import Gazetteer
+
+log = logging.getLogger(__name__)
+
+
+def prepare_database(settings: Settings, engine: Engine | None = None) -> tuple[Engine, list[Category]]:
+    """Open the database, create what is missing and load the categories from their file."""
+    engine = engine or make_engine(settings.resolved_database_url)
+    create_schema(engine)
+    specs = read_category_file(settings.categories_file)
+    with transaction(engine) as session:
+        sync_categories(session=session, specs=specs)
+        categories = active_categories(session=session)
+    return engine, categories
+
+
+def build_services(settings: Settings, engine: Engine, categories: list[Category]) -> Services:
+    geocoder = None
+    if settings.geocoder == "nominatim":
+        geocoder = GeocoderConfig(
+            domain=settings.geocoder_domain,
+            scheme=settings.geocoder_scheme,
+            user_agent=settings.geocoder_user_agent,
+            country_codes=settings.geocoder_country_codes,
+            min_delay_s=settings.geocoder_min_delay_s,
+            timeout_s=settings.geocoder_timeout_s,
+        )
+    locator = Locator(
+        engine=engine,
+        gazetteer=Gazetteer.from_csv(settings.gazetteer_file),
+        bbox=settings.bbox,
+        geocoder=geocoder,
+        name_radius_m=settings.place_name_radius_m,
+    )
+    return Services(
+        engine=engine,
+        locator=locator,
+        tz=settings.tz,
+        language=settings.language,
+        photo_dir=settings.data_dir / "photos",
+        categories=categories,
+    )
+
+
+def build_application(settings: Settings, engine: Engine | None = None) -> Application:  # type: ignore[type-arg]
+    """The bot, ready to poll: database prepared, handlers registered, limits set."""
+    if not settings.token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    engine, categories = prepare_database(settings, engine)
+    app = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_file_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=settings.tz,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
+        .connection_pool_size(64)
+        .pool_timeout(10.0)
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.rate_limit_overall,
+                overall_time_period=1,
+                group_max_rate=settings.rate_limit_group_per_minute,
+                group_time_period=60,
+                max_retries=3,
+            )
+        )
+        .post_init(publish_commands)
+        .build()
+    )
+    app.bot_data["services"] = build_services(settings, engine, categories)
+    register_handlers(app)
+    return app

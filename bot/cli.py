@@ -1,0 +1,151 @@
+"""The `estbot` command: run the bot, invite staff, list and revoke users."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.logs import configure_logging
+from bot.settings import Settings
+from storage.access import create_invite, list_users, revoke_user
+from storage.engine import transaction
+from storage.kinds import Role
+
+app = typer.Typer(
+    help="estbot: safety observations from field staff, and the situation pictures made of them.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+log = logging.getLogger("estbot")
+
+_DURATION = re.compile(r"^(\d+)\s*([dhw])$")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            field = ".".join(str(part) for part in problem["loc"]).upper()
+            typer.echo(f"Configuration error in {field}: {problem['msg']}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _database(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.application import prepare_database
+
+    engine, _ = prepare_database(settings)
+    return engine
+
+
+def parse_duration(text: str) -> timedelta:
+    """`14d`, `36h` or `2w`."""
+    match = _DURATION.match(text.strip().lower())
+    if not match:
+        raise typer.BadParameter("use a number and d, h or w, e.g. 14d")
+    amount, unit = int(match[1]), match[2]
+    return {"d": timedelta(days=amount), "h": timedelta(hours=amount), "w": timedelta(weeks=amount)}[unit]
+
+
+@app.command()
+def run() -> None:
+    """Start the bot (long polling). Needs TELEGRAM_BOT_TOKEN."""
+    settings = _settings()
+    configure_logging(settings.log_level, [settings.token or ""])
+    if not settings.token:
+        typer.echo("TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and put it in .env.", err=True)
+        raise typer.Exit(2)
+    from bot.application import build_application
+
+    application = build_application(settings)
+    log.info("estbot starting: database %s, language %s", _safe_url(settings), settings.language)
+    application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+
+
+def _safe_url(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+
+
+@app.command()
+def invite(
+    org: Annotated[str, typer.Option("--org", help='The organisation, e.g. "Kumla Bostäder"')],
+    role: Annotated[Role, typer.Option("--role", help="reporter, coordinator or admin")] = Role.REPORTER,
+    uses: Annotated[int, typer.Option("--uses", min=1, help="How many people may use it")] = 1,
+    expires: Annotated[str | None, typer.Option("--expires", help="Valid for, e.g. 14d, 36h, 2w")] = "14d",
+) -> None:
+    """Create an invite code (and a deep link when a bot token is set)."""
+    settings = _settings()
+    valid_for = parse_duration(expires) if expires else None
+    with transaction(_database(settings)) as session:
+        created, organisation = create_invite(
+            session=session, organisation_name=org, role=role, max_uses=uses, valid_for=valid_for
+        )
+    code = created.code
+    typer.echo(f"Invite for {organisation.name} as {role.value}: {code}")
+    typer.echo(f"Uses: {uses}. " + (f"Expires: {created.expires_at:%Y-%m-%d %H:%M} UTC." if created.expires_at else "Never expires."))
+    username = _bot_username(settings)
+    if username:
+        typer.echo(f"Link: https://t.me/{username}?start={code}")
+    else:
+        typer.echo(f"The person sends the bot: /start {code}")
+
+
+def _bot_username(settings: Settings) -> str | None:
+    if not settings.token:
+        return None
+
+    async def ask() -> str:
+        bot = Bot(settings.token or "", base_url=settings.telegram_api_base_url)
+        async with bot:
+            return bot.username
+
+    try:
+        return asyncio.run(ask())
+    except TelegramError as error:
+        typer.echo(f"(Could not ask Telegram for the bot's name: {type(error).__name__})", err=True)
+        return None
+
+
+@app.command()
+def users() -> None:
+    """List registered users with organisation, role and status."""
+    settings = _settings()
+    with transaction(_database(settings)) as session:
+        rows = list_users(session=session)
+        if not rows:
+            typer.echo("No users yet. Create an invite with: estbot invite --org NAME")
+            return
+        typer.echo(f"{'telegram id':>12}  {'username':<20} {'name':<24} {'organisation':<24} {'role':<11} status")
+        for user, organisation in rows:
+            status = "active" if user.active else "revoked"
+            handle = f"@{user.username}" if user.username else "-"
+            typer.echo(
+                f"{user.telegram_id:>12}  {handle:<20} {user.full_name[:24]:<24} "
+                f"{organisation.name[:24]:<24} {user.role.value:<11} {status}"
+            )
+
+
+@app.command()
+def revoke(who: Annotated[str, typer.Argument(help="Telegram id or @username")]) -> None:
+    """Remove a user's access at once (their open draft is dropped too)."""
+    settings = _settings()
+    with transaction(_database(settings)) as session:
+        user = revoke_user(session=session, who=who)
+    if user is None:
+        typer.echo(f"No user {who}. See: estbot users", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Revoked {user.full_name or user.telegram_id} ({user.telegram_id}).")
+
+
+def main() -> None:
+    app()

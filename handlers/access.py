@@ -1,0 +1,108 @@
+"""Who may talk to the bot: the gate before every handler, /start with an invite, language."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from handlers import keyboards
+from handlers.services import MEMBER_KEY, current_member, services, texts
+from handlers.texts import LANGUAGES, Texts
+from storage.access import InviteRefused, redeem_invite, set_language
+from storage.updates import admit_update
+
+
+async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs first for every update: drops redeliveries and keeps out everyone not invited.
+
+    An unregistered person gets one short message on how to get an invite and nothing else;
+    a revoked person is treated the same from the very next update.
+    """
+    s = services(context)
+    sender = update.effective_user
+    fresh, member = await s.db(
+        admit_update, update_id=update.update_id, telegram_id=sender.id if sender else None
+    )
+    if not fresh:
+        raise ApplicationHandlerStop
+    chat = update.effective_chat
+    if sender is None or sender.is_bot or chat is None or chat.type != ChatType.PRIVATE:
+        raise ApplicationHandlerStop  # groups and channels come with the coordinators' work
+    if context.user_data is not None:
+        context.user_data[MEMBER_KEY] = member
+    if member is not None or _is_start_with_code(update):
+        return
+    t = s.texts_for(None)
+    if update.callback_query is not None:
+        await update.callback_query.answer(t.plain("not_registered"), show_alert=True)
+    elif update.message is not None:
+        await update.message.reply_text(t("not_registered"))
+    raise ApplicationHandlerStop
+
+
+def _is_start_with_code(update: Update) -> bool:
+    text = update.message.text if update.message and update.message.text else ""
+    parts = text.split()
+    return len(parts) == 2 and parts[0].split("@")[0] == "/start"
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start <code> registers with an invite; plain /start greets a registered person."""
+    s = services(context)
+    message = update.effective_message
+    sender = update.effective_user
+    assert message is not None and sender is not None
+    member = current_member(context)
+    if not context.args:
+        t = texts(context)
+        if member is None:
+            await message.reply_text(t("not_registered"))
+        else:
+            await message.reply_text(t("already_registered", organisation=member.organisation), reply_markup=keyboards.main_menu(t))
+        return
+    try:
+        registration = await s.db(
+            redeem_invite,
+            code=context.args[0],
+            telegram_id=sender.id,
+            username=sender.username,
+            full_name=sender.full_name,
+        )
+    except InviteRefused as refused:
+        await message.reply_text(texts(context)(f"invite_{refused.problem.value}"))
+        return
+    user = registration.user
+    t = Texts(user.language or s.language)
+    organisation = registration.organisation.name
+    if registration.already_registered:
+        reply = t("already_registered", organisation=organisation)
+    else:
+        reply = t("welcome", name=sender.first_name, organisation=organisation)
+    await message.reply_text(reply, reply_markup=keyboards.main_menu(t))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/hjalp or /help: what the bot does, in a few lines."""
+    t = texts(context)
+    await update.effective_message.reply_text(t("help"), reply_markup=keyboards.main_menu(t))  # type: ignore[union-attr]
+
+
+async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/sprak or /language: choose Swedish or English for oneself."""
+    await update.effective_message.reply_text(texts(context)("choose_language"), reply_markup=keyboards.languages())  # type: ignore[union-attr]
+
+
+async def language_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    member = current_member(context)
+    assert query is not None and member is not None
+    language = (query.data or "").removeprefix("lang:")
+    if language not in LANGUAGES:
+        await query.answer()
+        return
+    await services(context).db(set_language, telegram_id=member.telegram_id, language=language)
+    t = Texts(language)
+    await query.answer()
+    await query.edit_message_text(t("language_set"))
+    await context.bot.send_message(query.message.chat.id, t("help"), reply_markup=keyboards.main_menu(t))  # type: ignore[union-attr]

@@ -1,0 +1,109 @@
+"""Every handler of the bot, registered in one place. Order matters."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from sqlalchemy.exc import OperationalError
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram.constants import ChatType
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from handlers import access, photos, place, report
+from handlers.mine import mine
+from handlers.prompts import ask, expects
+from handlers.services import current_member, services, texts
+from handlers.texts import LANGUAGES, Texts
+from storage import drafts
+
+log = logging.getLogger(__name__)
+
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+COMMANDS = [  # (Swedish, English, catalogue key of the description)
+    ("rapport", "report", "cmd_rapport"),
+    ("mina", "mine", "cmd_mina"),
+    ("avbryt", "cancel", "cmd_avbryt"),
+    ("hjalp", "help", "cmd_hjalp"),
+    ("sprak", "language", "cmd_sprak"),
+]
+
+
+def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    """The whole bot on one screen."""
+    # order matters: the gate runs before everything and may stop an update there
+    app.add_handler(TypeHandler(Update, access.gate), group=-1)
+    app.add_handler(CommandHandler("start", access.start, filters=PRIVATE))
+    app.add_handler(CommandHandler(["rapport", "report"], report.start_report, filters=PRIVATE))
+    app.add_handler(CommandHandler(["avbryt", "cancel"], report.cancel, filters=PRIVATE))
+    app.add_handler(CommandHandler(["mina", "mine"], mine, filters=PRIVATE))
+    app.add_handler(CommandHandler(["hjalp", "help"], access.help_command, filters=PRIVATE))
+    app.add_handler(CommandHandler(["sprak", "language"], access.language_command, filters=PRIVATE))
+    app.add_handler(CallbackQueryHandler(access.language_chosen, pattern=r"^lang:"))
+    app.add_handler(CallbackQueryHandler(report.on_button))
+    app.add_handler(MessageHandler(PRIVATE & (filters.LOCATION | filters.VENUE), place.on_location))
+    app.add_handler(MessageHandler(PRIVATE & (filters.PHOTO | filters.Document.ALL), photos.on_photo))
+    app.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, report.on_text))
+    app.add_handler(MessageHandler(PRIVATE, unexpected))
+    app.add_error_handler(on_error)
+
+
+async def unexpected(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A sticker, voice note, unknown command…: say what the current step needs."""
+    t = texts(context)
+    message = update.effective_message
+    member = current_member(context)
+    if message is None or member is None:
+        return
+    state = await services(context).db(drafts.load_draft, user_id=member.user_id)
+    if state is None:
+        await message.reply_text(t("idle_hint"))
+        return
+    await ask(context, message.chat_id, t, state, note=expects(t, state.step))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the error; tell the person their draft is kept and to try again shortly."""
+    error = context.error
+    if isinstance(error, OperationalError):
+        log.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
+    else:
+        log.error("error while handling an update", exc_info=error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != ChatType.PRIVATE:
+        return
+    try:
+        t = texts(context)
+        if update.callback_query is not None:
+            await update.callback_query.answer(t.plain("try_again_later"), show_alert=True)
+        else:
+            await context.bot.send_message(update.effective_chat.id, html.escape(t.plain("try_again_later")))
+    except Exception:  # noqa: BLE001 - telling the user is best effort while things are failing
+        log.warning("could not tell the user about the error")
+
+
+async def publish_commands(app: Application) -> None:  # type: ignore[type-arg]
+    """The command menu in private chats, in Swedish and English."""
+    scope = BotCommandScopeAllPrivateChats()
+    default = services_language(app)
+    for language in LANGUAGES:
+        t = Texts(language)
+        commands = [
+            BotCommand(sv if language == "sv" else en, t.plain(key)) for sv, en, key in COMMANDS
+        ]
+        await app.bot.set_my_commands(commands, scope=scope, language_code=language)
+        if language == default:
+            await app.bot.set_my_commands(commands, scope=scope)
+
+
+def services_language(app: Application) -> str:  # type: ignore[type-arg]
+    return str(app.bot_data["services"].language)

@@ -1,0 +1,320 @@
+"""The report conversation in a private chat: start, each step's answer, summary, send.
+
+Every step is stored in the database before the bot answers, so a draft survives a restart
+and nothing the reporter confirmed is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from datetime import timedelta
+from pathlib import Path
+
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from handlers import keyboards, place
+from handlers.mine import mine
+from handlers.prompts import ask, category_label, expects, step_prompt, summary_text, when_label
+from handlers.services import current_member, services, texts
+from handlers.texts import Html, Texts
+from handlers.timeparse import parse_when, window_time
+from storage import drafts, observations
+from storage.access import Member
+from storage.drafts import DraftProblem, DraftState
+from storage.kinds import Step
+from storage.models import utcnow
+from storage.places import normalise
+
+PLACE_STEPS = (Step.PLACE, Step.PLACE_CHOICE, Step.PLACE_CONFIRM)
+FIELD_STEPS = {"category": Step.CATEGORY, "place": Step.PLACE, "description": Step.DESCRIPTION,
+               "when": Step.WHEN, "summary": Step.SUMMARY}  # fmt: skip
+
+
+def _me(context: ContextTypes.DEFAULT_TYPE) -> Member:
+    member = current_member(context)
+    if member is None:  # the gate lets no unregistered person this far
+        raise RuntimeError("report handlers run only for registered members")
+    return member
+
+
+async def start_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/rapport, /report or the "📝 Ny observation" button."""
+    s, t, me = services(context), texts(context), _me(context)
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    existing = await s.db(drafts.load_draft, user_id=me.user_id)
+    if existing is not None and _has_content(existing):
+        await context.bot.send_message(chat_id, t("draft_exists"), reply_markup=keyboards.resume(t, existing.key))
+        return
+    state = await s.db(drafts.start_draft, user_id=me.user_id)
+    await ask(context, chat_id, t, state)
+
+
+def _has_content(state: DraftState) -> bool:
+    draft = state.draft
+    return bool(draft.category_code or draft.place_source or draft.description or state.photo_count)
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/avbryt or /cancel at any step."""
+    s, t, me = services(context), texts(context), _me(context)
+    unused = await s.db(drafts.cancel_draft, user_id=me.user_id)
+    key = "nothing_to_cancel" if unused is None else "cancelled"
+    await update.effective_message.reply_text(t(key), reply_markup=keyboards.main_menu(t))  # type: ignore[union-attr]
+    await _remove_files(unused or [])
+
+
+async def _remove_files(paths: list[str]) -> None:
+    for path in paths:
+        await asyncio.to_thread(Path(path).unlink, missing_ok=True)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Typed text: a menu button, or the answer to the step the draft waits at."""
+    s, t, me = services(context), texts(context), _me(context)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    text = message.text
+    if text in t.all_values("button_new"):
+        return await start_report(update, context)
+    if text in t.all_values("button_mine"):
+        return await mine(update, context)
+    state = await s.db(drafts.load_draft, user_id=me.user_id)
+    if state is None:
+        await message.reply_text(t("idle_hint"), reply_markup=keyboards.main_menu(t))
+        return
+    if state.step in PLACE_STEPS:
+        return await place.on_typed_place(update, context, state)
+    if state.step is Step.CATEGORY:
+        return await _typed_category(update, context, state)
+    if state.step is Step.DESCRIPTION:
+        return await _typed_description(update, context, text)
+    if state.step in (Step.WHEN, Step.WHEN_WINDOW):
+        return await _typed_time(update, context, state, text)
+    await ask(context, message.chat_id, t, state, note=expects(t, state.step))
+
+
+async def _typed_category(update: Update, context: ContextTypes.DEFAULT_TYPE, state: DraftState) -> None:
+    s, t, me = services(context), texts(context), _me(context)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    typed = normalise(message.text)
+    matches = [
+        c for c in s.categories
+        if c.active and typed and (typed in normalise(c.label_sv) or typed in normalise(c.label_en) or typed == c.code)
+    ]  # fmt: skip
+    if len(matches) != 1:
+        await ask(context, message.chat_id, t, state, note=expects(t, state.step))
+        return
+    new_state = await s.db(drafts.set_category, user_id=me.user_id, key=state.key, code=matches[0].code)
+    note = t("category_chosen", category=category_label(new_state.category, t.language))
+    await ask(context, message.chat_id, t, new_state, note=note)
+
+
+async def _typed_description(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    s, t, me = services(context), texts(context), _me(context)
+    message = update.effective_message
+    assert message is not None
+    try:
+        state = await s.db(drafts.set_description, user_id=me.user_id, text=text)
+    except DraftProblem as problem:
+        await message.reply_text(_problem_text(t, problem, text))
+        return
+    await ask(context, message.chat_id, t, state)
+
+
+def _problem_text(t: Texts, problem: DraftProblem, text: str = "") -> Html:
+    if problem.reason == "description_long":
+        return t("description_long", length=len(text.strip()))
+    if problem.reason in ("description_short", "too_many_photos", "not_an_image"):
+        return t(problem.reason)
+    return t("stale_button")
+
+
+async def _typed_time(update: Update, context: ContextTypes.DEFAULT_TYPE, state: DraftState, text: str) -> None:
+    s, t, me = services(context), texts(context), _me(context)
+    message = update.effective_message
+    assert message is not None
+    now = utcnow()
+    day = state.draft.when_day if state.step is Step.WHEN_WINDOW else None
+    moment = parse_when(text[:100], now=now, tz=s.tz, default_day=day)
+    if moment is None:
+        await message.reply_text(t("when_unreadable", text=text[:100]))
+        return
+    try:
+        new_state = await s.db(drafts.set_occurred_at, user_id=me.user_id, key=None, occurred_at=moment, now=now)
+    except DraftProblem as problem:
+        if problem.reason != "future":
+            raise
+        await message.reply_text(t("when_future", time=moment.strftime("%Y-%m-%d %H:%M")))
+        return
+    await ask(context, message.chat_id, t, new_state)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A conversation button; stale or foreign buttons get a short alert and change nothing."""
+    query = update.callback_query
+    assert query is not None
+    press = keyboards.parse(query.data)
+    try:
+        if press is None:
+            raise DraftProblem("stale")
+        await _dispatch(update, context, press)
+    except DraftProblem:
+        await query.answer(texts(context).plain("stale_button"), show_alert=False)
+
+
+async def _dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+    action = press.action
+    if action in ("pick", "keep", "notplace"):
+        return await place.on_place_button(update, context, press)
+    handler = {
+        "cat": _pressed_category, "when": _pressed_when, "day": _pressed_day, "win": _pressed_window,
+        "send": _pressed_send, "edit": _pressed_edit, "field": _pressed_field, "cancel": _pressed_cancel,
+        "resume": _pressed_resume, "restart": _pressed_restart,
+    }.get(action)  # fmt: skip
+    if handler is None:
+        raise DraftProblem("stale")
+    await handler(update, context, press)
+
+
+async def settle(update: Update, record: str | None, then: Awaitable[object] | None = None) -> None:
+    """Answer the button and turn its message into a record of the choice (no buttons left)."""
+    query = update.callback_query
+    assert query is not None
+    jobs = [query.answer()]
+    if record is not None:
+        jobs.append(_edit(query.edit_message_text(record, reply_markup=None)))
+    if then is not None:
+        jobs.append(then)
+    await asyncio.gather(*jobs)
+
+
+async def _edit(edit: object) -> None:
+    try:
+        await edit  # type: ignore[misc]
+    except BadRequest as error:  # the same text again, or a message too old to edit
+        if "not modified" not in str(error).lower():
+            raise
+
+
+def _chat(update: Update) -> int:
+    return update.effective_chat.id  # type: ignore[union-attr]
+
+
+async def _pressed_category(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+    s, t, me = services(context), texts(context), _me(context)
+    state = await s.db(drafts.set_category, user_id=me.user_id, key=press.key, code=press.argument)
+    record = t("category_chosen", category=category_label(state.category, t.language))
+    await settle(update, record, ask(context, _chat(update), t, state))
+
+
+async def _pressed_when(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+    s, t, me = services(context), texts(context), _me(context)
+    now = utcnow()
+    moment = now - timedelta(minutes=30) if press.argument == "recent" else now
+    state = await s.db(drafts.set_occurred_at, user_id=me.user_id, key=press.key, occurred_at=moment, now=now)
+    record = f"🕒 {when_label(moment, s.tz, t, now)}"
+    await settle(update, record, ask(context, _chat(update), t, state))
+
+
+async def _pressed_day(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+    s, t, me = services(context), texts(context), _me(context)
+    day = "yesterday" if press.argument == "yesterday" else "today"
+    state = await s.db(drafts.choose_day, user_id=me.user_id, key=press.key, day=day)
+    text, markup = step_prompt(context, t, state)
+    query = update.callback_query
+    assert query is not None
+    await asyncio.gather(query.answer(), _edit(query.edit_message_text(text, reply_markup=markup)))
+
+
+async def _pressed_window(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+    s, t, me = services(context), texts(context), _me(context)
+    draft = await s.db(drafts.load_draft, user_id=me.user_id)
+    if draft is None or draft.key != press.key:
+        raise DraftProblem("stale")
+    now = utcnow()
+    moment = window_time(draft.draft.when_day or "today", press.argument, now=now, tz=s.tz)
+    if moment is None:
+        raise DraftProblem("stale")
+    state = await s.db(drafts.set_occurred_at, user_id=me.user_id, key=press.key, occurred_at=moment, now=now)
+    record = f"🕒 {when_label(moment, s.tz, t, now)}"
+    await settle(update, record, ask(context, _chat(update), t, state))
+
+
+async def _pressed_send(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+    s, t, me = services(context), texts(context), _me(context)
+    state = await s.db(drafts.load_draft, user_id=me.user_id)
+    filed = await s.db(observations.submit_draft, user_id=me.user_id, key=press.key, tz=s.tz)
+    reference = filed.observation.reference
+    query = update.callback_query
+    assert query is not None
+    if filed.already_filed:  # a second tap on Skicka: nothing new is stored
+        await query.answer(t.plain("filed_already").format(reference=reference))
+        return
+    record = t("sent_record", reference=reference)
+    if state is not None:
+        record = Html(f"{record}\n\n{summary_text(t, state, s.tz)}")
+    thanks = context.bot.send_message(
+        _chat(update), t("filed", reference=reference), reply_markup=keyboards.main_menu(t)
+    )
+    await settle(update, record, thanks)
+
+
+async def _pressed_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+    s, t, me = services(context), texts(context), _me(context)
+    state = await s.db(drafts.edit_field, user_id=me.user_id, key=press.key, step=None)
+    query = update.callback_query
+    assert query is not None
+    markup = keyboards.edit_menu(t, state.key, state.photo_count > 0)
+    await asyncio.gather(query.answer(), _edit(query.edit_message_reply_markup(markup)))
+
+
+async def _pressed_field(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+    s, t, me = services(context), texts(context), _me(context)
+    query = update.callback_query
+    assert query is not None
+    if press.argument == "photos":
+        state, unused = await s.db(drafts.remove_photos, user_id=me.user_id, key=press.key)
+        text, markup = step_prompt(context, t, state)
+        await asyncio.gather(query.answer(t.plain("photos_removed")), _edit(query.edit_message_text(text, reply_markup=markup)))
+        await _remove_files(unused)
+        return
+    step = FIELD_STEPS.get(press.argument)
+    if step is None:
+        raise DraftProblem("stale")
+    state = await s.db(drafts.edit_field, user_id=me.user_id, key=press.key, step=step)
+    if step is Step.SUMMARY:
+        markup = keyboards.summary(t, state.key)
+        await asyncio.gather(query.answer(), _edit(query.edit_message_reply_markup(markup)))
+        return
+    await settle(update, summary_text(t, state, s.tz), ask(context, _chat(update), t, state))
+
+
+async def _pressed_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+    s, t, me = services(context), texts(context), _me(context)
+    state = await s.db(drafts.load_draft, user_id=me.user_id)
+    if state is None or state.key != press.key:
+        raise DraftProblem("stale")
+    unused = await s.db(drafts.cancel_draft, user_id=me.user_id)
+    await settle(update, t("cancelled"))
+    await _remove_files(unused or [])
+
+
+async def _pressed_resume(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+    s, t, me = services(context), texts(context), _me(context)
+    state = await s.db(drafts.load_draft, user_id=me.user_id)
+    if state is None or state.key != press.key:
+        raise DraftProblem("stale")
+    await settle(update, t("button_continue"), ask(context, _chat(update), t, state))
+
+
+async def _pressed_restart(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+    s, t, me = services(context), texts(context), _me(context)
+    old = await s.db(drafts.load_draft, user_id=me.user_id)
+    if old is None or old.key != press.key:
+        raise DraftProblem("stale")
+    state = await s.db(drafts.start_draft, user_id=me.user_id)
+    await settle(update, t("button_restart"), ask(context, _chat(update), t, state))
