@@ -13,24 +13,17 @@ from bot.settings import Settings
 from bot.updates import PerChatUpdateProcessor
 from handlers.registry import publish_commands, register_handlers
 from handlers.services import Services
-from storage.categories import active_categories, read_category_file, sync_categories
-from storage.engine import create_schema, make_engine, transaction
 from storage.geocoding import GeocoderConfig, Locator
 from storage.models import Category
 from storage.places import Gazetteer
+from storage.setup import open_database
 
 log = logging.getLogger(__name__)
 
 
 def prepare_database(settings: Settings, engine: Engine | None = None) -> tuple[Engine, list[Category]]:
     """Open the database, create what is missing and load the categories from their file."""
-    engine = engine or make_engine(settings.resolved_database_url)
-    create_schema(engine)
-    specs = read_category_file(settings.categories_file)
-    with transaction(engine) as session:
-        sync_categories(session=session, specs=specs)
-        categories = active_categories(session=session)
-    return engine, categories
+    return open_database(settings.resolved_database_url, settings.categories_file, engine)
 
 
 def build_services(settings: Settings, engine: Engine, categories: list[Category]) -> Services:

@@ -10,14 +10,14 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from telegram import Bot
-from telegram.error import TelegramError
+from sqlalchemy import Engine
 
 from bot.logs import configure_logging
 from bot.settings import Settings
 from storage.access import create_invite, list_users, revoke_user
 from storage.engine import transaction
 from storage.kinds import Role
+from storage.setup import open_database
 
 app = typer.Typer(
     help="estbot: safety observations from field staff, and the situation pictures made of them.",
@@ -39,10 +39,8 @@ def _settings() -> Settings:
         raise typer.Exit(2) from None
 
 
-def _database(settings: Settings):  # type: ignore[no-untyped-def]
-    from bot.application import prepare_database
-
-    engine, _ = prepare_database(settings)
+def _database(settings: Settings) -> Engine:
+    engine, _ = open_database(settings.resolved_database_url, settings.categories_file)
     return engine
 
 
@@ -103,6 +101,9 @@ def invite(
 def _bot_username(settings: Settings) -> str | None:
     if not settings.token:
         return None
+
+    from telegram import Bot  # only when a token is set: importing telegram takes a while
+    from telegram.error import TelegramError
 
     async def ask() -> str:
         bot = Bot(settings.token or "", base_url=settings.telegram_api_base_url)

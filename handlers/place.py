@@ -55,7 +55,7 @@ async def store_place(
     state = await s.db(drafts.set_place, user_id=_user_id(context), place=place, inside_area=inside)
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     if state.step is Step.PLACE_CONFIRM:
-        await ask(context, chat_id, t, state, restore_menu=True)
+        await ask(context, chat_id, t, state)
         return
     note = t("place_set", place=place_label(t, state.place))
     if place.source is PlaceSource.TEXT:

@@ -1,0 +1,24 @@
+"""Opening the database for use: schema and categories, the same for the CLI and the bot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from storage.categories import active_categories, read_category_file, sync_categories
+from storage.engine import create_schema, make_engine, transaction
+from storage.models import Category
+
+
+def open_database(
+    url: str, categories_file: Path | None = None, engine: Engine | None = None
+) -> tuple[Engine, list[Category]]:
+    """An engine on a database with every table and the categories from their file."""
+    engine = engine or make_engine(url)
+    create_schema(engine)
+    specs = read_category_file(categories_file)
+    with transaction(engine) as session:
+        sync_categories(session=session, specs=specs)
+        categories = active_categories(session=session)
+    return engine, categories

@@ -1,0 +1,65 @@
+"""Small steps that end-to-end tests share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.e2e.conftest import KVARNPARKEN
+from tests.support.sim_people import SimUser
+
+JSON = dict[str, Any]
+
+
+def buttons(message: JSON) -> list[str]:
+    markup = message.get("reply_markup") or {}
+    return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def text(message: JSON) -> str:
+    return str(message.get("text") or message.get("caption") or "")
+
+
+async def to_place(user: SimUser, category: str = "🎨 Klotter") -> JSON:
+    await user.send("/rapport")
+    await user.next_message()
+    await user.press(category)
+    return await user.next_message()
+
+
+async def to_description(user: SimUser) -> JSON:
+    await to_place(user)
+    await user.send_location(*KVARNPARKEN)
+    return await user.next_message()
+
+
+async def to_when(user: SimUser, description: str = "Klotter på väggen vid entrén") -> JSON:
+    await to_description(user)
+    await user.send(description)
+    return await user.next_message()
+
+
+async def to_summary(user: SimUser) -> JSON:
+    await to_when(user)
+    await user.press("Nu")
+    return await user.next_message()
+
+
+async def file_report(user: SimUser) -> str:
+    summary = await to_summary(user)
+    await user.press("✅ Skicka", summary)
+    thanks = await user.next_message()
+    assert "Tack!" in text(thanks), thanks
+    return text(thanks).split("Observation ")[1].split(" ")[0]
+
+
+def forge_press(user: SimUser, data: str) -> int:
+    """A button press with callback data the bot never sent (forged or garbled)."""
+    target = user.last_message
+    query = {
+        "id": user.server.register_callback(user.id, user.user["id"]),
+        "from": user.user,
+        "chat_instance": f"ci{user.id}",
+        "message": target,
+        "data": data,
+    }
+    return user.inject_raw({"callback_query": query})
