@@ -15,12 +15,13 @@ from storage.models import HandledUpdate, utcnow
 def claim_update(*, session: Session, update_id: int) -> bool:
     """True the first time an update id is seen, False for a redelivery."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = session.execute(
+    claimed = session.execute(
         insert(HandledUpdate)
         .values(update_id=update_id, handled_at=utcnow())
         .on_conflict_do_nothing(index_elements=["update_id"])
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+        .returning(col(HandledUpdate.update_id))
+    ).scalar_one_or_none()
+    return claimed is not None
 
 
 def forget_old_updates(*, session: Session, older_than: timedelta, now: datetime | None = None) -> int:

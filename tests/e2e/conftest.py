@@ -72,6 +72,8 @@ class World:
         self.app = build_application(self.settings())
         self._stack = AsyncExitStack()
         await self._stack.enter_async_context(running(self.app))
+        if self.app.post_init is not None:  # as run_polling does after initialize()
+            await self.app.post_init(self.app)
 
     async def stop(self) -> None:
         if self._stack is not None:

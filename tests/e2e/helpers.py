@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.e2e.conftest import KVARNPARKEN
+from tests.support.bot_api import public
 from tests.support.sim_people import SimUser
 
 JSON = dict[str, Any]
@@ -54,7 +55,7 @@ async def file_report(user: SimUser) -> str:
 
 def forge_press(user: SimUser, data: str) -> int:
     """A button press with callback data the bot never sent (forged or garbled)."""
-    target = user.last_message
+    target = public(user.last_message or {})
     query = {
         "id": user.server.register_callback(user.id, user.user["id"]),
         "from": user.user,

@@ -1,0 +1,80 @@
+"""Drafts survive a restart at every step; a redelivered update is handled once."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import KVARNPARKEN, World
+from tests.e2e.helpers import forge_press, text, to_description, to_place, to_summary, to_when
+from tests.support.sim_people import SimUser
+
+
+async def _category(user: SimUser) -> dict:
+    await user.send("/rapport")
+    return await user.next_message()
+
+
+async def test_restart_at_the_category_step(world: World, anna: SimUser) -> None:
+    categories = await _category(anna)
+    await world.restart()
+    await anna.press("🎨 Klotter", categories)  # the old message's button still works
+    assert "Var?" in text(await anna.next_message())
+
+
+async def test_restart_at_the_place_step(world: World, anna: SimUser) -> None:
+    await to_place(anna)
+    await world.restart()
+    await anna.send_location(*KVARNPARKEN)
+    assert "Beskriv" in text(await anna.next_message())
+
+
+async def test_restart_at_the_description_step(world: World, anna: SimUser) -> None:
+    await to_description(anna)
+    await world.restart()
+    await anna.send("Klotter på väggen")
+    assert "När hände det" in text(await anna.next_message())
+
+
+async def test_restart_at_the_when_step_then_send(world: World, anna: SimUser) -> None:
+    await to_when(anna, "Beskrivning före omstarten")
+    await world.restart()
+    await anna.press("Nu")
+    summary = await anna.next_message()
+    assert "Beskrivning före omstarten" in text(summary) and "vid Kvarnparken" in text(summary)
+    await world.restart()
+    await anna.press("✅ Skicka", summary)
+    assert "Tack!" in text(await anna.next_message())
+    (stored,) = world.observations()
+    assert stored.description == "Beskrivning före omstarten"
+
+
+@pytest.mark.parametrize("action", ["send", "text"])
+async def test_a_redelivered_update_is_handled_once(world: World, anna: SimUser, action: str) -> None:
+    summary = await to_summary(anna)
+    if action == "send":
+        await anna.press("✅ Skicka", summary)
+    else:
+        await anna.send("/mina")
+    first_update = anna.last_update_id
+    await anna.next_message()
+    await world.telegram.idle(anna.id)
+    count = len(anna.messages)
+    world.telegram.redeliver(first_update)
+    await world.telegram.idle(anna.id)
+    await world.restart()  # and again to a fresh process that never saw it in memory
+    world.telegram.redeliver(first_update)
+    await world.telegram.idle(anna.id)
+    assert len(anna.messages) == count
+    assert len(world.observations()) == (1 if action == "send" else 0)
+
+
+async def test_double_tap_on_send_files_one_observation(world: World, anna: SimUser) -> None:
+    summary = await to_summary(anna)
+    await anna.press("✅ Skicka", summary)
+    # the second tap was made before the buttons disappeared, so it carries the same data
+    data = next(b["callback_data"] for row in summary["reply_markup"]["inline_keyboard"] for b in row if b["text"] == "✅ Skicka")
+    forge_press(anna, data)
+    await world.telegram.idle(anna.id)
+    assert len(world.observations()) == 1
+    assert len([m for m in anna.messages if "Tack!" in text(m)]) == 1
+    assert any("redan registrerad" in alert for alert in anna.alerts)
