@@ -21,7 +21,9 @@ from storage.setup import open_database
 log = logging.getLogger(__name__)
 
 
-def prepare_database(settings: Settings, engine: Engine | None = None) -> tuple[Engine, list[Category]]:
+def prepare_database(
+    settings: Settings, engine: Engine | None = None
+) -> tuple[Engine, list[Category]]:
     """Open the database, create what is missing and load the categories from their file."""
     return open_database(settings.resolved_database_url, settings.categories_file, engine)
 

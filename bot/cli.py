@@ -23,6 +23,7 @@ app = typer.Typer(
     help="estbot: safety observations from field staff, and the situation pictures made of them.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals may hold the token
 )
 log = logging.getLogger("estbot")
 
@@ -40,7 +41,11 @@ def _settings() -> Settings:
 
 
 def _database(settings: Settings) -> Engine:
-    engine, _ = open_database(settings.resolved_database_url, settings.categories_file)
+    try:
+        engine, _ = open_database(settings.resolved_database_url, settings.categories_file)
+    except (OSError, ValueError) as error:
+        typer.echo(f"Configuration error: {error}", err=True)
+        raise typer.Exit(2) from None
     return engine
 
 
@@ -50,7 +55,11 @@ def parse_duration(text: str) -> timedelta:
     if not match:
         raise typer.BadParameter("use a number and d, h or w, e.g. 14d")
     amount, unit = int(match[1]), match[2]
-    return {"d": timedelta(days=amount), "h": timedelta(hours=amount), "w": timedelta(weeks=amount)}[unit]
+    return {
+        "d": timedelta(days=amount),
+        "h": timedelta(hours=amount),
+        "w": timedelta(weeks=amount),
+    }[unit]
 
 
 @app.command()
@@ -59,13 +68,31 @@ def run() -> None:
     settings = _settings()
     configure_logging(settings.log_level, [settings.token or ""])
     if not settings.token:
-        typer.echo("TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and put it in .env.", err=True)
+        typer.echo(
+            "TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and put it in .env.",
+            err=True,
+        )
         raise typer.Exit(2)
+    from telegram.error import InvalidToken, NetworkError
+
     from bot.application import build_application
 
-    application = build_application(settings)
+    try:
+        application = build_application(settings)
+    except (OSError, ValueError) as error:
+        typer.echo(f"Configuration error: {error}", err=True)
+        raise typer.Exit(2) from None
     log.info("estbot starting: database %s, language %s", _safe_url(settings), settings.language)
-    application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+    try:
+        application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+    except InvalidToken:
+        typer.echo("Telegram refused TELEGRAM_BOT_TOKEN. Check it with @BotFather.", err=True)
+        raise typer.Exit(2) from None
+    except NetworkError as error:
+        typer.echo(
+            f"Cannot reach the Bot API at {settings.telegram_api_base_url}: {error}", err=True
+        )
+        raise typer.Exit(3) from None
 
 
 def _safe_url(settings: Settings) -> str:
@@ -77,9 +104,13 @@ def _safe_url(settings: Settings) -> str:
 @app.command()
 def invite(
     org: Annotated[str, typer.Option("--org", help='The organisation, e.g. "Kumla Bostäder"')],
-    role: Annotated[Role, typer.Option("--role", help="reporter, coordinator or admin")] = Role.REPORTER,
+    role: Annotated[
+        Role, typer.Option("--role", help="reporter, coordinator or admin")
+    ] = Role.REPORTER,
     uses: Annotated[int, typer.Option("--uses", min=1, help="How many people may use it")] = 1,
-    expires: Annotated[str | None, typer.Option("--expires", help="Valid for, e.g. 14d, 36h, 2w")] = "14d",
+    expires: Annotated[
+        str | None, typer.Option("--expires", help="Valid for, e.g. 14d, 36h, 2w")
+    ] = "14d",
 ) -> None:
     """Create an invite code (and a deep link when a bot token is set)."""
     settings = _settings()
@@ -90,7 +121,14 @@ def invite(
         )
     code = created.code
     typer.echo(f"Invite for {organisation.name} as {role.value}: {code}")
-    typer.echo(f"Uses: {uses}. " + (f"Expires: {created.expires_at:%Y-%m-%d %H:%M} UTC." if created.expires_at else "Never expires."))
+    typer.echo(
+        f"Uses: {uses}. "
+        + (
+            f"Expires: {created.expires_at:%Y-%m-%d %H:%M} UTC."
+            if created.expires_at
+            else "Never expires."
+        )
+    )
     username = _bot_username(settings)
     if username:
         typer.echo(f"Link: https://t.me/{username}?start={code}")
@@ -126,7 +164,8 @@ def users() -> None:
         if not rows:
             typer.echo("No users yet. Create an invite with: estbot invite --org NAME")
             return
-        typer.echo(f"{'telegram id':>12}  {'username':<20} {'name':<24} {'organisation':<24} {'role':<11} status")
+        header = ("telegram id", "username", "name", "organisation", "role")
+        typer.echo("{:>12}  {:<20} {:<24} {:<24} {:<11} status".format(*header))
         for user, organisation in rows:
             status = "active" if user.active else "revoked"
             handle = f"@{user.username}" if user.username else "-"

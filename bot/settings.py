@@ -24,7 +24,9 @@ def _env(name: str) -> AliasChoices:
 class Settings(BaseSettings):
     """Everything an operator can set; see `.env.example` for the meaning of each."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", populate_by_name=True, env_ignore_empty=True
+    )
 
     telegram_bot_token: SecretStr | None = Field(None, validation_alias=_env("TELEGRAM_BOT_TOKEN"))
     telegram_api_base_url: str = Field(
@@ -58,7 +60,9 @@ class Settings(BaseSettings):
     geocoder_user_agent: str = Field(
         "estbot/0.1 (municipal safety reports)", validation_alias=_env("ESTBOT_GEOCODER_USER_AGENT")
     )
-    geocoder_country_codes: str = Field("se", validation_alias=_env("ESTBOT_GEOCODER_COUNTRY_CODES"))
+    geocoder_country_codes: str = Field(
+        "se", validation_alias=_env("ESTBOT_GEOCODER_COUNTRY_CODES")
+    )
     geocoder_min_delay_s: float = Field(1.0, validation_alias=_env("ESTBOT_GEOCODER_MIN_DELAY"))
     geocoder_timeout_s: float = Field(5.0, validation_alias=_env("ESTBOT_GEOCODER_TIMEOUT"))
 

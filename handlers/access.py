@@ -59,7 +59,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if member is None:
             await message.reply_text(t("not_registered"))
         else:
-            await message.reply_text(t("already_registered", organisation=member.organisation), reply_markup=keyboards.main_menu(t))
+            await message.reply_text(
+                t("already_registered", organisation=member.organisation),
+                reply_markup=keyboards.main_menu(t),
+            )
         return
     try:
         registration = await s.db(
@@ -90,7 +93,9 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/sprak or /language: choose Swedish or English for oneself."""
-    await update.effective_message.reply_text(texts(context)("choose_language"), reply_markup=keyboards.languages())  # type: ignore[union-attr]
+    await update.effective_message.reply_text(
+        texts(context)("choose_language"), reply_markup=keyboards.languages()
+    )  # type: ignore[union-attr]
 
 
 async def language_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -105,4 +110,6 @@ async def language_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     t = Texts(language)
     await query.answer()
     await query.edit_message_text(t("language_set"))
-    await context.bot.send_message(query.message.chat.id, t("help"), reply_markup=keyboards.main_menu(t))  # type: ignore[union-attr]
+    await context.bot.send_message(
+        query.message.chat.id, t("help"), reply_markup=keyboards.main_menu(t)
+    )  # type: ignore[union-attr]

@@ -55,7 +55,9 @@ def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[Inli
 def main_menu(t: Texts) -> ReplyKeyboardMarkup:
     """The persistent keyboard: a new observation is always one tap away."""
     return ReplyKeyboardMarkup(
-        [[t.plain("button_new")], [t.plain("button_mine")]], resize_keyboard=True, is_persistent=True
+        [[t.plain("button_new")], [t.plain("button_mine")]],
+        resize_keyboard=True,
+        is_persistent=True,
     )
 
 
@@ -67,9 +69,7 @@ def place_menu(t: Texts, last: PlaceValue | None) -> ReplyKeyboardMarkup:
 
 
 def categories(key: str, items: Sequence[Category], language: str) -> InlineKeyboardMarkup:
-    buttons = [
-        _button(f"{c.emoji} {c.label(language)}".strip(), key, "cat", c.code) for c in items
-    ]
+    buttons = [_button(f"{c.emoji} {c.label(language)}".strip(), key, "cat", c.code) for c in items]
     return InlineKeyboardMarkup(_rows(buttons, 2))
 
 

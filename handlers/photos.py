@@ -59,12 +59,19 @@ async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if message.caption and message.caption.strip():
         try:
-            state = await s.db(drafts.set_description, user_id=member.user_id, text=message.caption, from_caption=True)
+            state = await s.db(
+                drafts.set_description,
+                user_id=member.user_id,
+                text=message.caption,
+                from_caption=True,
+            )
         except DraftProblem as problem:
             await message.reply_text(t(problem.reason, length=len(message.caption.strip())))
             return
     if announce:
-        await ask(context, message.chat_id, t, state, note=t("photo_saved", count=state.photo_count))
+        await ask(
+            context, message.chat_id, t, state, note=t("photo_saved", count=state.photo_count)
+        )
 
 
 def _told(context: ContextTypes.DEFAULT_TYPE, media_group_id: str | None) -> bool:

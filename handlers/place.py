@@ -47,7 +47,11 @@ async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def store_place(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, place: PlaceValue, *, confirmed: bool = False
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    place: PlaceValue,
+    *,
+    confirmed: bool = False,
 ) -> None:
     """Put a place on the draft and ask for what is still missing."""
     s, t = services(context), texts(context)
@@ -63,7 +67,9 @@ async def store_place(
     await ask(context, chat_id, t, state, note=note, restore_menu=True)
 
 
-async def on_typed_place(update: Update, context: ContextTypes.DEFAULT_TYPE, state: DraftState) -> None:
+async def on_typed_place(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, state: DraftState
+) -> None:
     """Text at the place step: "same place", a gazetteer name, or an address to look up."""
     s, t = services(context), texts(context)
     message = update.effective_message
@@ -84,7 +90,9 @@ async def on_typed_place(update: Update, context: ContextTypes.DEFAULT_TYPE, sta
     elif len(found) == 1:
         await store_place(update, context, found[0])
     else:
-        offered = await s.db(drafts.offer_places, user_id=_user_id(context), typed=typed, choices=found)
+        offered = await s.db(
+            drafts.offer_places, user_id=_user_id(context), typed=typed, choices=found
+        )
         await ask(context, message.chat_id, t, offered)
 
 
@@ -94,7 +102,9 @@ def _at_place(state: DraftState) -> DraftState:
     return state
 
 
-async def on_place_button(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+async def on_place_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
+) -> None:
     """A place picked from the matches, "keep the text", or "no, that is not the place"."""
     s, t = services(context), texts(context)
     query = update.callback_query

@@ -41,7 +41,13 @@ def place_label(t: Texts, place: PlaceValue | None) -> str:
     if typed:
         return typed
     if place.latitude is not None and place.longitude is not None:
-        return str(t("place_coordinates", latitude=f"{place.latitude:.5f}", longitude=f"{place.longitude:.5f}"))
+        return str(
+            t(
+                "place_coordinates",
+                latitude=f"{place.latitude:.5f}",
+                longitude=f"{place.longitude:.5f}",
+            )
+        )
     return t.plain("place_unknown")
 
 
@@ -54,7 +60,7 @@ def _short_text(place: PlaceValue) -> str:
 
 
 def when_label(moment: datetime | None, tz: ZoneInfo, t: Texts, now: datetime | None = None) -> str:
-    """"idag 21:30", "igår 22:15" or "2026-11-20 18:00", in local time."""
+    """ "idag 21:30", "igår 22:15" or "2026-11-20 18:00", in local time."""
     if moment is None:
         return "–"
     local = moment.astimezone(tz)
@@ -146,7 +152,8 @@ async def ask(
     text, markup = step_prompt(context, t, state)
     if restore_menu and isinstance(markup, InlineKeyboardMarkup):
         await context.bot.send_message(
-            chat_id, note or t("place_set", place=place_label(t, state.place)),
+            chat_id,
+            note or t("place_set", place=place_label(t, state.place)),
             reply_markup=keyboards.main_menu(t),
         )
         note = None

@@ -50,7 +50,9 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(access.language_chosen, pattern=r"^lang:"))
     app.add_handler(CallbackQueryHandler(report.on_button))
     app.add_handler(MessageHandler(PRIVATE & (filters.LOCATION | filters.VENUE), place.on_location))
-    app.add_handler(MessageHandler(PRIVATE & (filters.PHOTO | filters.Document.ALL), photos.on_photo))
+    app.add_handler(
+        MessageHandler(PRIVATE & (filters.PHOTO | filters.Document.ALL), photos.on_photo)
+    )
     app.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, report.on_text))
     app.add_handler(MessageHandler(PRIVATE, unexpected))
     app.add_error_handler(on_error)
@@ -86,7 +88,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer(t.plain("try_again_later"), show_alert=True)
         else:
-            await context.bot.send_message(update.effective_chat.id, html.escape(t.plain("try_again_later")))
+            await context.bot.send_message(
+                update.effective_chat.id, html.escape(t.plain("try_again_later"))
+            )
     except Exception:  # noqa: BLE001 - telling the user is best effort while things are failing
         log.warning("could not tell the user about the error")
 

@@ -25,7 +25,7 @@ from storage import drafts, observations
 from storage.access import Member
 from storage.drafts import DraftProblem, DraftState
 from storage.kinds import Step
-from storage.models import utcnow
+from storage.models import Category, utcnow
 from storage.places import normalise
 
 PLACE_STEPS = (Step.PLACE, Step.PLACE_CHOICE, Step.PLACE_CONFIRM)
@@ -46,7 +46,9 @@ async def start_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     existing = await s.db(drafts.load_draft, user_id=me.user_id)
     if existing is not None and _has_content(existing):
-        await context.bot.send_message(chat_id, t("draft_exists"), reply_markup=keyboards.resume(t, existing.key))
+        await context.bot.send_message(
+            chat_id, t("draft_exists"), reply_markup=keyboards.resume(t, existing.key)
+        )
         return
     state = await s.db(drafts.start_draft, user_id=me.user_id)
     await ask(context, chat_id, t, state)
@@ -96,21 +98,27 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await ask(context, message.chat_id, t, state, note=expects(t, state.step))
 
 
-async def _typed_category(update: Update, context: ContextTypes.DEFAULT_TYPE, state: DraftState) -> None:
+async def _typed_category(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, state: DraftState
+) -> None:
     s, t, me = services(context), texts(context), _me(context)
     message = update.effective_message
     assert message is not None and message.text is not None
     typed = normalise(message.text)
-    matches = [
-        c for c in s.categories
-        if c.active and typed and (typed in normalise(c.label_sv) or typed in normalise(c.label_en) or typed == c.code)
-    ]  # fmt: skip
+    matches = [c for c in s.categories if c.active and typed and _names(c, typed)]
     if len(matches) != 1:
         await ask(context, message.chat_id, t, state, note=expects(t, state.step))
         return
-    new_state = await s.db(drafts.set_category, user_id=me.user_id, key=state.key, code=matches[0].code)
+    new_state = await s.db(
+        drafts.set_category, user_id=me.user_id, key=state.key, code=matches[0].code
+    )
     note = t("category_chosen", category=category_label(new_state.category, t.language))
     await ask(context, message.chat_id, t, new_state, note=note)
+
+
+def _names(category: Category, typed: str) -> bool:
+    labels = (normalise(category.label_sv), normalise(category.label_en))
+    return typed == category.code or any(typed in label for label in labels)
 
 
 async def _typed_description(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
@@ -133,7 +141,9 @@ def _problem_text(t: Texts, problem: DraftProblem, text: str = "") -> Html:
     return t("stale_button")
 
 
-async def _typed_time(update: Update, context: ContextTypes.DEFAULT_TYPE, state: DraftState, text: str) -> None:
+async def _typed_time(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, state: DraftState, text: str
+) -> None:
     s, t, me = services(context), texts(context), _me(context)
     message = update.effective_message
     assert message is not None
@@ -144,7 +154,9 @@ async def _typed_time(update: Update, context: ContextTypes.DEFAULT_TYPE, state:
         await message.reply_text(t("when_unreadable", text=text[:100]))
         return
     try:
-        new_state = await s.db(drafts.set_occurred_at, user_id=me.user_id, key=None, occurred_at=moment, now=now)
+        new_state = await s.db(
+            drafts.set_occurred_at, user_id=me.user_id, key=None, occurred_at=moment, now=now
+        )
     except DraftProblem as problem:
         if problem.reason != "future":
             raise
@@ -166,15 +178,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(texts(context).plain("stale_button"), show_alert=False)
 
 
-async def _dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+async def _dispatch(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
+) -> None:
     action = press.action
     if action in ("pick", "keep", "notplace"):
         return await place.on_place_button(update, context, press)
-    handler = {
-        "cat": _pressed_category, "when": _pressed_when, "day": _pressed_day, "win": _pressed_window,
-        "send": _pressed_send, "edit": _pressed_edit, "field": _pressed_field, "cancel": _pressed_cancel,
-        "resume": _pressed_resume, "restart": _pressed_restart,
-    }.get(action)  # fmt: skip
+    handler = BUTTONS.get(action)
     if handler is None:
         raise DraftProblem("stale")
     await handler(update, context, press)
@@ -204,23 +214,31 @@ def _chat(update: Update) -> int:
     return update.effective_chat.id  # type: ignore[union-attr]
 
 
-async def _pressed_category(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+async def _pressed_category(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
+) -> None:
     s, t, me = services(context), texts(context), _me(context)
     state = await s.db(drafts.set_category, user_id=me.user_id, key=press.key, code=press.argument)
     record = t("category_chosen", category=category_label(state.category, t.language))
     await settle(update, record, ask(context, _chat(update), t, state))
 
 
-async def _pressed_when(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+async def _pressed_when(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
+) -> None:
     s, t, me = services(context), texts(context), _me(context)
     now = utcnow()
     moment = now - timedelta(minutes=30) if press.argument == "recent" else now
-    state = await s.db(drafts.set_occurred_at, user_id=me.user_id, key=press.key, occurred_at=moment, now=now)
+    state = await s.db(
+        drafts.set_occurred_at, user_id=me.user_id, key=press.key, occurred_at=moment, now=now
+    )
     record = f"🕒 {when_label(moment, s.tz, t, now)}"
     await settle(update, record, ask(context, _chat(update), t, state))
 
 
-async def _pressed_day(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+async def _pressed_day(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
+) -> None:
     s, t, me = services(context), texts(context), _me(context)
     day = "yesterday" if press.argument == "yesterday" else "today"
     state = await s.db(drafts.choose_day, user_id=me.user_id, key=press.key, day=day)
@@ -230,7 +248,9 @@ async def _pressed_day(update: Update, context: ContextTypes.DEFAULT_TYPE, press
     await asyncio.gather(query.answer(), _edit(query.edit_message_text(text, reply_markup=markup)))
 
 
-async def _pressed_window(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+async def _pressed_window(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
+) -> None:
     s, t, me = services(context), texts(context), _me(context)
     draft = await s.db(drafts.load_draft, user_id=me.user_id)
     if draft is None or draft.key != press.key:
@@ -239,12 +259,16 @@ async def _pressed_window(update: Update, context: ContextTypes.DEFAULT_TYPE, pr
     moment = window_time(draft.draft.when_day or "today", press.argument, now=now, tz=s.tz)
     if moment is None:
         raise DraftProblem("stale")
-    state = await s.db(drafts.set_occurred_at, user_id=me.user_id, key=press.key, occurred_at=moment, now=now)
+    state = await s.db(
+        drafts.set_occurred_at, user_id=me.user_id, key=press.key, occurred_at=moment, now=now
+    )
     record = f"🕒 {when_label(moment, s.tz, t, now)}"
     await settle(update, record, ask(context, _chat(update), t, state))
 
 
-async def _pressed_send(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+async def _pressed_send(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
+) -> None:
     s, t, me = services(context), texts(context), _me(context)
     state = await s.db(drafts.load_draft, user_id=me.user_id)
     filed = await s.db(observations.submit_draft, user_id=me.user_id, key=press.key, tz=s.tz)
@@ -263,7 +287,9 @@ async def _pressed_send(update: Update, context: ContextTypes.DEFAULT_TYPE, pres
     await settle(update, record, thanks)
 
 
-async def _pressed_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+async def _pressed_edit(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
+) -> None:
     s, t, me = services(context), texts(context), _me(context)
     state = await s.db(drafts.edit_field, user_id=me.user_id, key=press.key, step=None)
     query = update.callback_query
@@ -272,14 +298,19 @@ async def _pressed_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, pres
     await asyncio.gather(query.answer(), _edit(query.edit_message_reply_markup(markup)))
 
 
-async def _pressed_field(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+async def _pressed_field(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
+) -> None:
     s, t, me = services(context), texts(context), _me(context)
     query = update.callback_query
     assert query is not None
     if press.argument == "photos":
         state, unused = await s.db(drafts.remove_photos, user_id=me.user_id, key=press.key)
         text, markup = step_prompt(context, t, state)
-        await asyncio.gather(query.answer(t.plain("photos_removed")), _edit(query.edit_message_text(text, reply_markup=markup)))
+        await asyncio.gather(
+            query.answer(t.plain("photos_removed")),
+            _edit(query.edit_message_text(text, reply_markup=markup)),
+        )
         await _remove_files(unused)
         return
     step = FIELD_STEPS.get(press.argument)
@@ -293,7 +324,9 @@ async def _pressed_field(update: Update, context: ContextTypes.DEFAULT_TYPE, pre
     await settle(update, summary_text(t, state, s.tz), ask(context, _chat(update), t, state))
 
 
-async def _pressed_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+async def _pressed_cancel(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
+) -> None:
     s, t, me = services(context), texts(context), _me(context)
     state = await s.db(drafts.load_draft, user_id=me.user_id)
     if state is None or state.key != press.key:
@@ -303,7 +336,9 @@ async def _pressed_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, pr
     await _remove_files(unused or [])
 
 
-async def _pressed_resume(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+async def _pressed_resume(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
+) -> None:
     s, t, me = services(context), texts(context), _me(context)
     state = await s.db(drafts.load_draft, user_id=me.user_id)
     if state is None or state.key != press.key:
@@ -311,10 +346,26 @@ async def _pressed_resume(update: Update, context: ContextTypes.DEFAULT_TYPE, pr
     await settle(update, t("button_continue"), ask(context, _chat(update), t, state))
 
 
-async def _pressed_restart(update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> None:
+async def _pressed_restart(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
+) -> None:
     s, t, me = services(context), texts(context), _me(context)
     old = await s.db(drafts.load_draft, user_id=me.user_id)
     if old is None or old.key != press.key:
         raise DraftProblem("stale")
     state = await s.db(drafts.start_draft, user_id=me.user_id)
     await settle(update, t("button_restart"), ask(context, _chat(update), t, state))
+
+
+BUTTONS = {
+    "cat": _pressed_category,
+    "when": _pressed_when,
+    "day": _pressed_day,
+    "win": _pressed_window,
+    "send": _pressed_send,
+    "edit": _pressed_edit,
+    "field": _pressed_field,
+    "cancel": _pressed_cancel,
+    "resume": _pressed_resume,
+    "restart": _pressed_restart,
+}

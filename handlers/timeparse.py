@@ -37,7 +37,9 @@ _WORD_TIME = re.compile(rf"^(?P<word>[a-zåäö ]+?)(?:\s+{_TIME})?$")
 _ONLY_TIME = re.compile(rf"^{_TIME}$")
 
 
-def parse_when(text: str, *, now: datetime, tz: ZoneInfo, default_day: str | None = None) -> datetime | None:
+def parse_when(
+    text: str, *, now: datetime, tz: ZoneInfo, default_day: str | None = None
+) -> datetime | None:
     """The moment a person meant, as an aware datetime in `tz`, or None if unreadable.
 
     A bare time means its latest occurrence not in the future (21:30 typed in the morning is
@@ -58,7 +60,13 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo, default_day: str | Non
     if match := _ISO.match(clean):
         return _dated(int(match["y"]), int(match["m"]), int(match["d"]), match, tz)
     if match := _DAY_MONTH.match(clean):
-        return _dated(_year_for(int(match["m"]), int(match["d"]), today), int(match["m"]), int(match["d"]), match, tz)
+        return _dated(
+            _year_for(int(match["m"]), int(match["d"]), today),
+            int(match["m"]),
+            int(match["d"]),
+            match,
+            tz,
+        )
     if (match := _DAY_MONTHNAME.match(clean)) and match["mon"] in _MONTHS:
         month, day = _MONTHS[match["mon"]], int(match["d"])
         return _dated(_year_for(month, day, today), month, day, match, tz)

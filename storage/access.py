@@ -92,7 +92,9 @@ def redeem_invite(
 ) -> Registration:
     """Register (or re-activate) a Telegram user with the invite's organisation and role."""
     now = now or utcnow()
-    invite = session.exec(select(Invite).where(Invite.code == code.strip()).with_for_update()).first()
+    invite = session.exec(
+        select(Invite).where(Invite.code == code.strip()).with_for_update()
+    ).first()
     if invite is None:
         raise InviteRefused(InviteProblem.UNKNOWN)
     if invite.expires_at is not None and invite.expires_at <= now:
@@ -193,6 +195,11 @@ def member(*, session: Session, telegram_id: int) -> Member | None:
     user, organisation = row
     assert user.id is not None and organisation.id is not None
     return Member(
-        user.id, user.telegram_id, user.full_name, user.role, organisation.id, organisation.name,
+        user.id,
+        user.telegram_id,
+        user.full_name,
+        user.role,
+        organisation.id,
+        organisation.name,
         user.language,
     )

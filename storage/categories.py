@@ -66,7 +66,9 @@ def sync_categories(*, session: Session, specs: list[CategorySpec]) -> None:
     """Make the table match the file: add and update; hide what the file no longer has."""
     existing = {category.code: category for category in session.exec(select(Category)).all()}
     for position, spec in enumerate(specs):
-        category = existing.pop(spec.code, None) or Category(code=spec.code, label_sv="", label_en="")
+        category = existing.pop(spec.code, None) or Category(
+            code=spec.code, label_sv="", label_en=""
+        )
         category.label_sv, category.label_en = spec.label_sv, spec.label_en
         category.emoji, category.urgent = spec.emoji, spec.urgent
         category.position, category.active = position, True

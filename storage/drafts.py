@@ -127,7 +127,9 @@ def draft_state(*, session: Session, draft: Draft) -> DraftState:
     """A detached snapshot of the draft with its category, photo count and the last place."""
     category = None
     if draft.category_code:
-        category = session.exec(select(Category).where(Category.code == draft.category_code)).first()
+        category = session.exec(
+            select(Category).where(Category.code == draft.category_code)
+        ).first()
     photos = session.exec(select(func.count()).where(Photo.draft_id == draft.id)).one()
     return DraftState(draft, category, photos, last_place(session=session, user_id=draft.user_id))
 
@@ -259,7 +261,9 @@ def reject_pending_place(*, session: Session, user_id: int, key: str) -> DraftSt
     return draft_state(session=session, draft=draft)
 
 
-def set_description(*, session: Session, user_id: int, text: str, from_caption: bool = False) -> DraftState:
+def set_description(
+    *, session: Session, user_id: int, text: str, from_caption: bool = False
+) -> DraftState:
     """Store the description (3-2000 characters) and move on."""
     draft = _current(session, user_id, None)
     clean = text.strip()
@@ -281,7 +285,7 @@ def _touch(session: Session, draft: Draft) -> DraftState:
 
 
 def choose_day(*, session: Session, user_id: int, key: str, day: str) -> DraftState:
-    """"Earlier today" or "yesterday": ask for the time of day next."""
+    """ "Earlier today" or "yesterday": ask for the time of day next."""
     draft = _current(session, user_id, key, Step.WHEN, Step.WHEN_WINDOW)
     draft.when_day = day
     draft.step = Step.WHEN_WINDOW
@@ -291,7 +295,12 @@ def choose_day(*, session: Session, user_id: int, key: str, day: str) -> DraftSt
 
 
 def set_occurred_at(
-    *, session: Session, user_id: int, key: str | None, occurred_at: datetime, now: datetime | None = None
+    *,
+    session: Session,
+    user_id: int,
+    key: str | None,
+    occurred_at: datetime,
+    now: datetime | None = None,
 ) -> DraftState:
     """Store when it happened; never in the future."""
     draft = _current(session, user_id, key, Step.WHEN, Step.WHEN_WINDOW)

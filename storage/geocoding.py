@@ -55,7 +55,9 @@ class Locator:
         self._geocode = _make_geocode(geocoder) if geocoder else None
         self._country_codes = geocoder.country_codes if geocoder else ""
 
-    def point(self, latitude: float, longitude: float, source: PlaceSource, label: str = "") -> PlaceValue:
+    def point(
+        self, latitude: float, longitude: float, source: PlaceSource, label: str = ""
+    ) -> PlaceValue:
         """A point with the nearest gazetteer name (if one lies within the name radius)."""
         nearest = self.gazetteer.nearest(latitude, longitude)
         name, metres = "", None
@@ -86,7 +88,12 @@ class Locator:
         place = self.point(float(hit["lat"]), float(hit["lon"]), PlaceSource.GEOCODER)  # type: ignore[arg-type]
         label = str(hit.get("display_name") or text)
         return PlaceValue(
-            PlaceSource.GEOCODER, label, place.latitude, place.longitude, place.name, place.distance_m
+            PlaceSource.GEOCODER,
+            label,
+            place.latitude,
+            place.longitude,
+            place.name,
+            place.distance_m,
         )
 
     def _geocoded(self, text: str) -> list[dict[str, object]]:
@@ -114,7 +121,8 @@ class Locator:
             log.warning("geocoding failed (%s); keeping the typed place text", type(exc).__name__)
             return []
         results = [
-            {"lat": a.latitude, "lon": a.longitude, "display_name": a.address} for a in answers or []
+            {"lat": a.latitude, "lon": a.longitude, "display_name": a.address}
+            for a in answers or []
         ]
         self._remember(query, results)
         return results

@@ -165,5 +165,7 @@ class GeocodeCache(SQLModel, table=True):
 class HandledUpdate(SQLModel, table=True):
     """Telegram update ids already handled, so a redelivered update is not handled twice."""
 
-    update_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    update_id: int = Field(
+        sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
     handled_at: datetime = _when(default=utcnow, index=True)

@@ -95,7 +95,9 @@ class Gazetteer:
                 latitude=float(row["latitude"]),
                 longitude=float(row["longitude"]),
                 kind=(row.get("kind") or "").strip(),
-                aliases=tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()),
+                aliases=tuple(
+                    a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()
+                ),
             )
             for row in rows
             if (row.get("name") or "").strip()

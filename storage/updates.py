@@ -24,7 +24,9 @@ def claim_update(*, session: Session, update_id: int) -> bool:
     return claimed is not None
 
 
-def forget_old_updates(*, session: Session, older_than: timedelta, now: datetime | None = None) -> int:
+def forget_old_updates(
+    *, session: Session, older_than: timedelta, now: datetime | None = None
+) -> int:
     """Drop remembered update ids older than Telegram would ever redeliver (a day)."""
     cutoff = (now or utcnow()) - older_than
     result = session.exec(delete(HandledUpdate).where(col(HandledUpdate.handled_at) < cutoff))  # type: ignore[call-overload]

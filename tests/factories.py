@@ -19,7 +19,9 @@ def seed_categories(session: Session) -> None:
 
 
 def make_user(session: Session, **overrides: Any) -> User:
-    organisation = get_or_create_organisation(session=session, name=overrides.pop("organisation", "Kvarnby kommun"))
+    organisation = get_or_create_organisation(
+        session=session, name=overrides.pop("organisation", "Kvarnby kommun")
+    )
     fields: dict[str, Any] = {
         "telegram_id": 1000 + (session.info.setdefault("next_user", 0)),
         "username": None,

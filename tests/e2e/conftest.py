@@ -31,7 +31,9 @@ TOKEN = "123456789:TESTtokenTESTtokenTESTtoken_abcdef"
 KVARNPARKEN = (59.1262, 15.1418)
 
 
-def jpeg(width: int = 64, height: int = 48, colour: str = "red", exif: bytes | None = None) -> bytes:
+def jpeg(
+    width: int = 64, height: int = 48, colour: str = "red", exif: bytes | None = None
+) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(out, format="JPEG", exif=exif or b"")
     return out.getvalue()
@@ -40,7 +42,9 @@ def jpeg(width: int = 64, height: int = 48, colour: str = "red", exif: bytes | N
 class World:
     """The running bot and everything around it."""
 
-    def __init__(self, database_url: str, data_dir: Path, telegram: FakeTelegram, geocoder: FakeGeocoder) -> None:
+    def __init__(
+        self, database_url: str, data_dir: Path, telegram: FakeTelegram, geocoder: FakeGeocoder
+    ) -> None:
         self.database_url = database_url
         self.data_dir = data_dir
         self.telegram = telegram
@@ -90,10 +94,17 @@ class World:
             created, _ = create_invite(session=session, organisation_name=org, role=role, **kwargs)
             return created.code
 
-    async def member(self, role: Role = Role.REPORTER, org: str = "Kvarnby kommun", **names: Any) -> SimUser:
+    async def member(
+        self, role: Role = Role.REPORTER, org: str = "Kvarnby kommun", **names: Any
+    ) -> SimUser:
         """A person who registered with an invite link, greeted and ready to report."""
         self._next_user += 1
-        user = self.telegram.user(self._next_user, names.pop("first_name", "Anna"), username=names.pop("username", f"user{self._next_user}"), **names)
+        user = self.telegram.user(
+            self._next_user,
+            names.pop("first_name", "Anna"),
+            username=names.pop("username", f"user{self._next_user}"),
+            **names,
+        )
         await user.send(f"/start {self.invite(role, org)}")
         welcome = await user.next_message()
         assert "Välkommen" in welcome["text"] or "Welcome" in welcome["text"], welcome
@@ -106,7 +117,10 @@ class World:
 
 @pytest.fixture
 async def world(database_url: str, tmp_path: Path) -> AsyncIterator[World]:
-    async with FakeTelegram(token=TOKEN, bot_username="estbot_test_bot") as telegram, FakeGeocoder() as geocoder:
+    async with (
+        FakeTelegram(token=TOKEN, bot_username="estbot_test_bot") as telegram,
+        FakeGeocoder() as geocoder,
+    ):
         world = World(database_url, tmp_path / "data", telegram, geocoder)
         await world.start()
         try:

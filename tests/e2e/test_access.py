@@ -23,7 +23,10 @@ async def test_invite_link_registers_with_organisation_and_role(world: World) ->
     welcome = await eva.next_message()
     assert "Välkommen, Eva!" in text(welcome) and "Kumla Bostäder" in text(welcome)
     assert "112" in text(welcome)
-    assert eva.reply_keyboard is not None and eva.reply_keyboard["keyboard"][0][0]["text"] == "📝 Ny observation"
+    assert (
+        eva.reply_keyboard is not None
+        and eva.reply_keyboard["keyboard"][0][0]["text"] == "📝 Ny observation"
+    )
     with transaction(world.engine) as session:
         user = session.exec(select(User).where(User.telegram_id == 3001)).one()
         assert user.role is Role.COORDINATOR and user.username == "eva" and user.active
@@ -37,8 +40,13 @@ async def test_unknown_expired_and_used_up_codes_are_explained(world: World) -> 
     with transaction(world.engine) as session:
         from storage.access import create_invite
 
-        old, _ = create_invite(session=session, organisation_name="Kvarnby kommun", role=Role.REPORTER,
-                               valid_for=timedelta(hours=1), now=utcnow() - timedelta(hours=2))
+        old, _ = create_invite(
+            session=session,
+            organisation_name="Kvarnby kommun",
+            role=Role.REPORTER,
+            valid_for=timedelta(hours=1),
+            now=utcnow() - timedelta(hours=2),
+        )
         expired_code = old.code
     await stranger.send(f"/start {expired_code}")
     assert "gått ut" in text(await stranger.next_message())
@@ -89,7 +97,11 @@ async def test_revoked_user_loses_access_mid_conversation(world: World, anna) ->
 
 
 async def _estbot(world: World, *args: str, token: bool = True) -> tuple[int, str, str]:
-    env = {**os.environ, "ESTBOT_DATABASE_URL": world.database_url, "ESTBOT_DATA_DIR": str(world.data_dir)}
+    env = {
+        **os.environ,
+        "ESTBOT_DATABASE_URL": world.database_url,
+        "ESTBOT_DATA_DIR": str(world.data_dir),
+    }
     env.pop("TELEGRAM_BOT_TOKEN", None)
     if token:
         env |= {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": world.telegram.base_url}
@@ -100,8 +112,21 @@ async def _estbot(world: World, *args: str, token: bool = True) -> tuple[int, st
     return process.returncode or 0, out.decode(), err.decode()
 
 
-async def test_cli_invite_prints_deep_link_and_registered_user_can_be_listed_and_revoked(world: World) -> None:
-    code, out, err = await _estbot(world, "invite", "--org", "Kumla Bostäder", "--role", "reporter", "--uses", "2", "--expires", "14d")
+async def test_cli_invite_prints_deep_link_and_registered_user_can_be_listed_and_revoked(
+    world: World,
+) -> None:
+    code, out, err = await _estbot(
+        world,
+        "invite",
+        "--org",
+        "Kumla Bostäder",
+        "--role",
+        "reporter",
+        "--uses",
+        "2",
+        "--expires",
+        "14d",
+    )
     assert code == 0, err
     link = next(line for line in out.splitlines() if line.startswith("Link: "))
     assert link.startswith("Link: https://t.me/estbot_test_bot?start=")

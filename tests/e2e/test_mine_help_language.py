@@ -17,7 +17,11 @@ async def test_mine_lists_the_last_ten_newest_first(world: World, anna: SimUser)
     assert "inte rapporterat" in text(await anna.next_message())
     references = [await file_report(anna) for _ in range(11)]
     with transaction(world.engine) as session:
-        session.execute(update(Observation).where(Observation.reference == references[-1]).values(status=Status.IN_PROGRESS))
+        session.execute(
+            update(Observation)
+            .where(Observation.reference == references[-1])
+            .values(status=Status.IN_PROGRESS)
+        )
     await anna.send("📋 Mina observationer")
     listing = text(await anna.next_message())
     assert references[0] not in listing, "only the last ten"

@@ -26,7 +26,9 @@ async def test_change_every_field_then_send(world: World, anna: SimUser) -> None
 
     await edit(anna, "Kategori")
     await anna.press("🔨 Skadegörelse")
-    summary = await anna.wait_for(lambda m: "Sammanfattning" in text(m) and "Skadegörelse" in text(m) and bool(buttons(m)))
+    summary = await anna.wait_for(
+        lambda m: "Sammanfattning" in text(m) and "Skadegörelse" in text(m) and bool(buttons(m))
+    )
 
     await edit(anna, "Tid")
     await anna.send("igår 21:45")
@@ -35,7 +37,9 @@ async def test_change_every_field_then_send(world: World, anna: SimUser) -> None
 
     await edit(anna, "Plats")
     await anna.send("Vattentornet")
-    summary = await anna.wait_for(lambda m: "vid Vattentornet" in text(m) and "✅ Skicka" in buttons(m))
+    summary = await anna.wait_for(
+        lambda m: "vid Vattentornet" in text(m) and "✅ Skicka" in buttons(m)
+    )
 
     await anna.press("✅ Skicka", summary)
     assert "Tack!" in text(await anna.next_message())

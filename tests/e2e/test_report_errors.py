@@ -9,7 +9,15 @@ from storage.engine import transaction
 from storage.kinds import Step
 from storage.models import Draft
 from tests.e2e.conftest import World
-from tests.e2e.helpers import buttons, forge_press, text, to_description, to_place, to_summary, to_when
+from tests.e2e.helpers import (
+    buttons,
+    forge_press,
+    text,
+    to_description,
+    to_place,
+    to_summary,
+    to_when,
+)
 from tests.support.sim_people import SimUser
 
 STEPS = {
@@ -39,11 +47,16 @@ async def test_cancel_works_at_every_step(world: World, anna: SimUser, step: str
     await anna.send("/avbryt")
     reply = await anna.next_message()
     assert "avbruten" in text(reply)
-    assert anna.reply_keyboard is not None and anna.reply_keyboard["keyboard"][0][0]["text"] == "📝 Ny observation"
+    assert (
+        anna.reply_keyboard is not None
+        and anna.reply_keyboard["keyboard"][0][0]["text"] == "📝 Ny observation"
+    )
     assert draft_step(world) is None and world.observations() == []
 
 
-async def test_cancel_button_on_the_summary_and_cancel_without_a_draft(world: World, anna: SimUser) -> None:
+async def test_cancel_button_on_the_summary_and_cancel_without_a_draft(
+    world: World, anna: SimUser
+) -> None:
     summary = await to_summary(anna)
     await anna.press("❌ Avbryt", summary)
     await world.telegram.idle(anna.id)
@@ -53,12 +66,20 @@ async def test_cancel_button_on_the_summary_and_cancel_without_a_draft(world: Wo
 
 
 @pytest.mark.parametrize("step", list(STEPS))
-async def test_sticker_and_voice_at_every_step_say_what_is_expected(world: World, anna: SimUser, step: str) -> None:
+async def test_sticker_and_voice_at_every_step_say_what_is_expected(
+    world: World, anna: SimUser, step: str
+) -> None:
     await STEPS[step](anna)
     before = draft_step(world)
     await anna.send_sticker()
     reply = await anna.next_message()
-    expected = {"category": "kategori", "place": "platsen", "description": "beskrivning", "when": "när det hände", "summary": "Skicka"}
+    expected = {
+        "category": "kategori",
+        "place": "platsen",
+        "description": "beskrivning",
+        "when": "när det hände",
+        "summary": "Skicka",
+    }
     assert expected[step] in text(reply).lower() or expected[step] in text(reply)
     await anna.send_voice()
     assert await anna.next_message()
@@ -128,7 +149,9 @@ async def test_stale_and_forged_buttons_change_nothing(world: World, anna: SimUs
         assert session.exec(select(Draft)).one().category_code == "graffiti"
 
 
-async def test_new_report_while_a_draft_exists_offers_continue_or_restart(world: World, anna: SimUser) -> None:
+async def test_new_report_while_a_draft_exists_offers_continue_or_restart(
+    world: World, anna: SimUser
+) -> None:
     await to_description(anna)
     await anna.send("📝 Ny observation")
     question = await anna.next_message()

@@ -28,9 +28,13 @@ def stored_photos(world: World) -> list[Photo]:
         return list(session.exec(select(Photo).order_by(Photo.id)).all())
 
 
-async def test_photo_with_caption_files_a_report_in_five_actions(world: World, anna: SimUser) -> None:
+async def test_photo_with_caption_files_a_report_in_five_actions(
+    world: World, anna: SimUser
+) -> None:
     original = gps_jpeg()
-    assert Image.open(__import__("io").BytesIO(original)).getexif().get_ifd(0x8825), "test photo has GPS"
+    assert Image.open(__import__("io").BytesIO(original)).getexif().get_ifd(0x8825), (
+        "test photo has GPS"
+    )
     await anna.send_photo(original, caption="Krossad ruta i busskuren")  # 1
     ask_category = await anna.next_message()
     assert "Fotot är sparat" in text(ask_category) and "Välj kategori" in text(ask_category)
@@ -62,7 +66,9 @@ async def test_photo_with_caption_files_a_report_in_five_actions(world: World, a
 
 async def test_album_is_one_prompt_and_all_photos(world: World, anna: SimUser) -> None:
     colours = ["red", "green", "blue"]
-    await anna.send_photo(jpeg(colour=colours[0]), caption="Tre bilder på klottret", media_group_id="album1")
+    await anna.send_photo(
+        jpeg(colour=colours[0]), caption="Tre bilder på klottret", media_group_id="album1"
+    )
     for colour in colours[1:]:
         await anna.send_photo(jpeg(colour=colour), media_group_id="album1")
     await world.telegram.idle(anna.id)
@@ -82,7 +88,9 @@ async def test_album_is_one_prompt_and_all_photos(world: World, anna: SimUser) -
 
 async def test_image_sent_as_a_file_counts_as_a_photo(world: World, anna: SimUser) -> None:
     await to_summary(anna)
-    await anna.send_document(jpeg(colour="yellow"), file_name="IMG_0001.jpg", mime_type="image/jpeg")
+    await anna.send_document(
+        jpeg(colour="yellow"), file_name="IMG_0001.jpg", mime_type="image/jpeg"
+    )
     reply = await anna.next_message()
     assert "Fotot är sparat (1 av högst 10)" in text(reply) and "Sammanfattning" in text(reply)
     assert len(stored_photos(world)) == 1
@@ -90,7 +98,9 @@ async def test_image_sent_as_a_file_counts_as_a_photo(world: World, anna: SimUse
 
 async def test_other_files_are_refused_and_the_draft_kept(world: World, anna: SimUser) -> None:
     await to_summary(anna)
-    await anna.send_document(b"%PDF-1.4 not an image", file_name="rapport.pdf", mime_type="application/pdf")
+    await anna.send_document(
+        b"%PDF-1.4 not an image", file_name="rapport.pdf", mime_type="application/pdf"
+    )
     assert "ingen bild" in text(await anna.next_message())
     await anna.send_document(b"garbage", file_name="fake.jpg", mime_type="image/jpeg")
     assert "ingen bild" in text(await anna.next_message())
@@ -107,14 +117,18 @@ async def test_at_most_ten_photos(world: World, anna: SimUser) -> None:
     assert len(stored_photos(world)) == 10
 
 
-async def test_photo_at_a_later_step_is_added_and_the_step_asked_again(world: World, anna: SimUser) -> None:
+async def test_photo_at_a_later_step_is_added_and_the_step_asked_again(
+    world: World, anna: SimUser
+) -> None:
     await to_summary(anna)
     await anna.send_photo(jpeg(colour="white"))
     reply = await anna.next_message()
     assert "Fotot är sparat" in text(reply) and "1 foto" in text(reply)
 
 
-async def test_location_outside_a_report_starts_one_with_the_place(world: World, anna: SimUser) -> None:
+async def test_location_outside_a_report_starts_one_with_the_place(
+    world: World, anna: SimUser
+) -> None:
     await anna.send_location(*KVARNPARKEN)
     first = await anna.next_message()
     assert "vid Kvarnparken" in text(first)

@@ -60,7 +60,9 @@ async def test_several_matches_offer_buttons_to_pick_from(world: World, anna: Si
 
 
 async def test_address_is_geocoded_once_and_then_cached(world: World, anna: SimUser) -> None:
-    world.geocoder.add("Storgatan 14", 59.1270, 15.1440, display_name="Storgatan 14, Kvarnby, Örebro län, Sverige")
+    world.geocoder.add(
+        "Storgatan 14", 59.1270, 15.1440, display_name="Storgatan 14, Kvarnby, Örebro län, Sverige"
+    )
     await to_place(anna)
     await anna.send("Storgatan 14")
     placed = text(await anna.next_message())
@@ -78,7 +80,9 @@ async def test_address_is_geocoded_once_and_then_cached(world: World, anna: SimU
     assert first.place_source is PlaceSource.GEOCODER and first.latitude == 59.1270
 
 
-async def test_nothing_found_keeps_the_text_without_coordinates(world: World, anna: SimUser) -> None:
+async def test_nothing_found_keeps_the_text_without_coordinates(
+    world: World, anna: SimUser
+) -> None:
     await to_place(anna)
     await anna.send("Bakom gamla mejeriet")
     reply = text(await anna.next_message())

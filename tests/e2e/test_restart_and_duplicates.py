@@ -49,7 +49,9 @@ async def test_restart_at_the_when_step_then_send(world: World, anna: SimUser) -
 
 
 @pytest.mark.parametrize("action", ["send", "text"])
-async def test_a_redelivered_update_is_handled_once(world: World, anna: SimUser, action: str) -> None:
+async def test_a_redelivered_update_is_handled_once(
+    world: World, anna: SimUser, action: str
+) -> None:
     summary = await to_summary(anna)
     if action == "send":
         await anna.press("✅ Skicka", summary)
@@ -72,7 +74,12 @@ async def test_double_tap_on_send_files_one_observation(world: World, anna: SimU
     summary = await to_summary(anna)
     await anna.press("✅ Skicka", summary)
     # the second tap was made before the buttons disappeared, so it carries the same data
-    data = next(b["callback_data"] for row in summary["reply_markup"]["inline_keyboard"] for b in row if b["text"] == "✅ Skicka")
+    data = next(
+        b["callback_data"]
+        for row in summary["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b["text"] == "✅ Skicka"
+    )
     forge_press(anna, data)
     await world.telegram.idle(anna.id)
     assert len(world.observations()) == 1

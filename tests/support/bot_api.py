@@ -63,13 +63,22 @@ class StoredFile:
 
     def info(self) -> JSON:
         """The ``File`` object getFile answers with."""
-        return {"file_id": self.file_id, "file_unique_id": self.file_unique_id,
-                "file_size": len(self.data), "file_path": self.file_path}
+        return {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "file_size": len(self.data),
+            "file_path": self.file_path,
+        }
 
     def photo_size(self) -> JSON:
         """This file as a ``PhotoSize``."""
-        return {"file_id": self.file_id, "file_unique_id": self.file_unique_id,
-                "width": self.width, "height": self.height, "file_size": len(self.data)}
+        return {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "width": self.width,
+            "height": self.height,
+            "file_size": len(self.data),
+        }
 
 
 def html_to_text(source: str) -> str:
@@ -82,13 +91,17 @@ def html_to_text(source: str) -> str:
         pos = tag.end()
         name, offset = tag.group(2).lower(), len(source[: tag.start()].encode())
         if name not in HTML_TAGS:
-            raise ApiError(f'Bad Request: can\'t parse entities: unsupported start tag "{name}" '
-                           f"at byte offset {offset}")
+            raise ApiError(
+                f'Bad Request: can\'t parse entities: unsupported start tag "{name}" '
+                f"at byte offset {offset}"
+            )
         if not tag.group(1):
             stack.append(name)
         elif not stack or stack.pop() != name:
-            raise ApiError(f'Bad Request: can\'t parse entities: unmatched end tag at byte offset '
-                           f'{offset}, expected "</{stack[-1] if stack else ""}>"')
+            raise ApiError(
+                f"Bad Request: can't parse entities: unmatched end tag at byte offset "
+                f'{offset}, expected "</{stack[-1] if stack else ""}>"'
+            )
     parts.append(source[pos:])
     text = "".join(parts)
     if stack or "<" in text:
@@ -141,8 +154,11 @@ class BotApi:
     # ---- inspection ---------------------------------------------------------------------
     def bot_messages(self, chat_id: int) -> list[JSON]:
         """Copies of the bot's messages in a chat as they are now (edited, deleted ones gone)."""
-        return [copy.deepcopy(self._messages[chat_id][mid])
-                for mid in self._bot_sent.get(chat_id, []) if (chat_id, mid) not in self._deleted]
+        return [
+            copy.deepcopy(self._messages[chat_id][mid])
+            for mid in self._bot_sent.get(chat_id, [])
+            if (chat_id, mid) not in self._deleted
+        ]
 
     def sent_count(self, chat_id: int) -> int:
         """How many messages the bot has ever sent to the chat (edits not counted)."""
@@ -184,20 +200,39 @@ class BotApi:
         self._callbacks[query_id] = (chat_id, user_id)
         return query_id
 
-    def store_file(self, data: bytes, folder: str, ext: str, *, width: int = 0, height: int = 0,
-                   file_name: str | None = None, mime_type: str | None = None) -> StoredFile:
+    def store_file(
+        self,
+        data: bytes,
+        folder: str,
+        ext: str,
+        *,
+        width: int = 0,
+        height: int = 0,
+        file_name: str | None = None,
+        mime_type: str | None = None,
+    ) -> StoredFile:
         """Keep uploaded bytes; returns the record with file_id and file_path."""
         n = next(self._counter)
-        stored = StoredFile(f"file-{n}", f"uniq-{n}", f"{folder}/file_{n}.{ext}", data,
-                            width, height, file_name, mime_type)
+        stored = StoredFile(
+            f"file-{n}",
+            f"uniq-{n}",
+            f"{folder}/file_{n}.{ext}",
+            data,
+            width,
+            height,
+            file_name,
+            mime_type,
+        )
         self._files[stored.file_id] = stored
         return stored
 
     def photo_sizes(self, data: bytes, width: int = 1280, height: int = 960) -> list[JSON]:
         """Store a photo as Telegram does: a small thumbnail size plus the full size."""
         thumb_w, thumb_h = max(1, width // 4), max(1, height // 4)
-        sizes = [self.store_file(data, "photos", "jpg", width=w, height=h)
-                 for w, h in ((thumb_w, thumb_h), (width, height))]
+        sizes = [
+            self.store_file(data, "photos", "jpg", width=w, height=h)
+            for w, h in ((thumb_w, thumb_h), (width, height))
+        ]
         return [size.photo_size() for size in sizes]
 
     # ---- messages ----------------------------------------------------------------------------
@@ -208,8 +243,13 @@ class BotApi:
 
     def _new_message(self, chat: JSON, sender: JSON, content: JSON) -> JSON:
         messages = self._messages.setdefault(chat["id"], {})
-        message = {"message_id": len(messages) + 1, "date": int(time.time()),
-                   "chat": copy.deepcopy(chat), "from": copy.deepcopy(sender), **content}
+        message = {
+            "message_id": len(messages) + 1,
+            "date": int(time.time()),
+            "chat": copy.deepcopy(chat),
+            "from": copy.deepcopy(sender),
+            **content,
+        }
         messages[message["message_id"]] = message
         return message
 
@@ -254,8 +294,13 @@ class BotApi:
     def _file(self, value: Any, folder: str, ext: str) -> StoredFile:
         if isinstance(value, Upload):
             name = value.filename or f"file.{ext}"
-            return self.store_file(value.data, folder, name.rpartition(".")[2] or ext,
-                                   file_name=name, mime_type=value.content_type)
+            return self.store_file(
+                value.data,
+                folder,
+                name.rpartition(".")[2] or ext,
+                file_name=name,
+                mime_type=value.content_type,
+            )
         if isinstance(value, str) and value in self._files:
             return self._files[value]
         if isinstance(value, str) and value.startswith(("http://", "https://")):
@@ -269,10 +314,13 @@ class BotApi:
 
     def _document(self, value: Any) -> JSON:
         stored = self._file(value, "documents", "bin")
-        return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                "file_name": stored.file_name or stored.file_path.rpartition("/")[2],
-                "mime_type": stored.mime_type or "application/octet-stream",
-                "file_size": len(stored.data)}
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_name": stored.file_name or stored.file_path.rpartition("/")[2],
+            "mime_type": stored.mime_type or "application/octet-stream",
+            "file_size": len(stored.data),
+        }
 
     def _media_item(self, item: JSON, params: JSON) -> JSON:
         media = item["media"]
@@ -311,8 +359,12 @@ class BotApi:
 
     # ---- Bot API methods (name after "_m_" == lowercased method name) ----------------------
     def _m_getme(self, params: JSON) -> JSON:
-        return {**self.bot_user, "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": False}
+        return {
+            **self.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     def _m_deletewebhook(self, params: JSON) -> bool:
         if params.get("drop_pending_updates"):
@@ -321,8 +373,11 @@ class BotApi:
         return True
 
     def _m_getwebhookinfo(self, params: JSON) -> JSON:
-        return {"url": "", "has_custom_certificate": False,
-                "pending_update_count": len(self._pending())}
+        return {
+            "url": "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._pending()),
+        }
 
     def _m_logout(self, params: JSON) -> bool:
         return True
@@ -342,8 +397,10 @@ class BotApi:
 
     def _m_sendmediagroup(self, params: JSON) -> list[JSON]:
         group_id = str(10_000_000 + next(self._counter))
-        return [self._send(params, {"media_group_id": group_id, **self._media_item(item, params)})
-                for item in params["media"]]
+        return [
+            self._send(params, {"media_group_id": group_id, **self._media_item(item, params)})
+            for item in params["media"]
+        ]
 
     def _m_sendlocation(self, params: JSON) -> JSON:
         location = {"latitude": params["latitude"], "longitude": params["longitude"]}
@@ -384,8 +441,9 @@ class BotApi:
     def _m_answercallbackquery(self, params: JSON) -> bool:
         query_id = str(params["callback_query_id"])
         if query_id not in self._callbacks or query_id in self._answered:
-            raise ApiError("Bad Request: query is too old and response timeout expired or "
-                           "query ID is invalid")
+            raise ApiError(
+                "Bad Request: query is too old and response timeout expired or query ID is invalid"
+            )
         self._answered.add(query_id)
         if params.get("text"):
             self.alerts.setdefault(self._callbacks[query_id][1], []).append(params["text"])
@@ -421,7 +479,19 @@ class BotApi:
         chat = self.chats.get(params["chat_id"])
         if chat is None:
             raise ApiError("Bad Request: chat not found")
-        gifts = dict.fromkeys(("unlimited_gifts", "limited_gifts", "unique_gifts",
-                               "premium_subscription", "gifts_from_channels"), False)
-        return {**chat, "accent_color_id": 0, "max_reaction_count": 11,
-                "accepted_gift_types": gifts}
+        gifts = dict.fromkeys(
+            (
+                "unlimited_gifts",
+                "limited_gifts",
+                "unique_gifts",
+                "premium_subscription",
+                "gifts_from_channels",
+            ),
+            False,
+        )
+        return {
+            **chat,
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": gifts,
+        }

@@ -70,18 +70,40 @@ class FakeGeocoder:
         """``127.0.0.1:PORT``, the ``domain`` for geopy's Nominatim."""
         return f"127.0.0.1:{self.port}"
 
-    def add(self, query: str, lat: float, lon: float, *, display_name: str | None = None,
-            address: JSON | None = None, country_code: str = "se", **extra: Any) -> JSON:
+    def add(
+        self,
+        query: str,
+        lat: float,
+        lon: float,
+        *,
+        display_name: str | None = None,
+        address: JSON | None = None,
+        country_code: str = "se",
+        **extra: Any,
+    ) -> JSON:
         """Register a result for queries matching ``query`` (case-insensitive containment
         either way); several results per query are fine. Returns the raw result dict."""
         place_id = 100_000 + len(self.places)
         place: JSON = {
-            "place_id": place_id, "licence": LICENCE, "osm_type": "node", "osm_id": place_id,
-            "lat": f"{lat:.7f}", "lon": f"{lon:.7f}", "class": "place", "type": "house",
-            "place_rank": 30, "importance": 0.1, "addresstype": "place",
-            "name": query.split(",")[0].strip(), "display_name": display_name or query,
-            "boundingbox": [f"{lat - 0.0005:.7f}", f"{lat + 0.0005:.7f}",
-                            f"{lon - 0.0005:.7f}", f"{lon + 0.0005:.7f}"],
+            "place_id": place_id,
+            "licence": LICENCE,
+            "osm_type": "node",
+            "osm_id": place_id,
+            "lat": f"{lat:.7f}",
+            "lon": f"{lon:.7f}",
+            "class": "place",
+            "type": "house",
+            "place_rank": 30,
+            "importance": 0.1,
+            "addresstype": "place",
+            "name": query.split(",")[0].strip(),
+            "display_name": display_name or query,
+            "boundingbox": [
+                f"{lat - 0.0005:.7f}",
+                f"{lat + 0.0005:.7f}",
+                f"{lon - 0.0005:.7f}",
+                f"{lon + 0.0005:.7f}",
+            ],
             "address": {**(address or {}), "country_code": country_code},
             **extra,
         }
@@ -125,8 +147,10 @@ class FakeGeocoder:
         if isinstance(params, web.Response):
             return params
         lat, lon = float(params["lat"]), float(params["lon"])
-        near = sorted((_distance_m(lat, lon, float(p["lat"]), float(p["lon"])), i, p)
-                      for i, (_, p) in enumerate(self.places))
+        near = sorted(
+            (_distance_m(lat, lon, float(p["lat"]), float(p["lon"])), i, p)
+            for i, (_, p) in enumerate(self.places)
+        )
         if not near or near[0][0] > self.reverse_radius_m:
             return web.json_response({"error": "Unable to geocode"})
         return web.json_response(self._shape(near[0][2], params))

@@ -72,12 +72,23 @@ def _answer(result: Any = None, error: ApiError | None = None) -> web.Response:
 class FakeTelegram(BotApi):
     """A Bot API server on 127.0.0.1 (random port) speaking enough HTTP for PTB's Application."""
 
-    def __init__(self, token: str = "123456:TEST", bot_username: str = "estbot_test_bot",
-                 *, bot_first_name: str = "EST Bot") -> None:
+    def __init__(
+        self,
+        token: str = "123456:TEST",
+        bot_username: str = "estbot_test_bot",
+        *,
+        bot_first_name: str = "EST Bot",
+    ) -> None:
         prefix = token.split(":")[0]
         self.token = token
-        super().__init__({"id": int(prefix) if prefix.isdigit() else 1, "is_bot": True,
-                          "first_name": bot_first_name, "username": bot_username})
+        super().__init__(
+            {
+                "id": int(prefix) if prefix.isdigit() else 1,
+                "is_bot": True,
+                "first_name": bot_first_name,
+                "username": bot_username,
+            }
+        )
         self.latency = 0.0
         self.calls: list[Call] = []
         self.unknown_methods: list[str] = []
@@ -147,8 +158,9 @@ class FakeTelegram(BotApi):
         answered = self._answered_at.get(update_id)
         return None if answered is None else answered - self._injected_at[update_id]
 
-    async def idle(self, chat_id: int | None = None, quiet: float = 0.2,
-                   timeout: float = 5.0) -> None:
+    async def idle(
+        self, chat_id: int | None = None, quiet: float = 0.2, timeout: float = 5.0
+    ) -> None:
         """Wait until all updates are delivered and the bot made no call (to ``chat_id`` if
         given) for ``quiet`` seconds; AssertionError after ``timeout``."""
         deadline = time.monotonic() + timeout
@@ -156,7 +168,8 @@ class FakeTelegram(BotApi):
             now = time.monotonic()
             since = now - max(self._last_call.get(chat_id, 0.0), self._last_delivery)
             undelivered = any(uid not in self._delivered_at for uid in self._queue) or not all(
-                self._forced.values())
+                self._forced.values()
+            )
             if not undelivered and since >= quiet:
                 return
             if now >= deadline:
@@ -164,8 +177,15 @@ class FakeTelegram(BotApi):
             await asyncio.sleep(max(0.01, min(quiet - since, deadline - now)))
 
     # ---- simulated people --------------------------------------------------------------------
-    def user(self, user_id: int, first_name: str = "Test", *, username: str | None = None,
-             last_name: str | None = None, language_code: str | None = "sv") -> SimUser:
+    def user(
+        self,
+        user_id: int,
+        first_name: str = "Test",
+        *,
+        username: str | None = None,
+        last_name: str | None = None,
+        language_code: str | None = "sv",
+    ) -> SimUser:
         """A simulated person whose private chat with the bot has ``id == user_id``."""
         names = {"first_name": first_name, "last_name": last_name, "username": username}
         names = {key: value for key, value in names.items() if value is not None}
@@ -205,7 +225,7 @@ class FakeTelegram(BotApi):
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         path = request.path
         if path.startswith("/file/bot"):
-            return self._serve_file(path[len("/file/bot"):])
+            return self._serve_file(path[len("/file/bot") :])
         if not path.startswith("/bot"):
             return _answer(error=ApiError("Not Found", 404))
         token, _, method = path.removeprefix("/bot").partition("/")
@@ -262,8 +282,9 @@ class FakeTelegram(BotApi):
 
     def _confirm(self, offset: int) -> None:
         self._queue = {uid for uid in self._queue if uid >= offset}
-        self._forced = {uid: done for uid, done in self._forced.items()
-                        if uid >= offset or not done}
+        self._forced = {
+            uid: done for uid, done in self._forced.items() if uid >= offset or not done
+        }
 
     async def _get_updates(self, params: JSON) -> list[JSON]:
         if int(params.get("offset") or 0) > 0:
@@ -274,8 +295,9 @@ class FakeTelegram(BotApi):
         def released() -> bool:
             return self._stopping or generation != self._generation
 
-        await self.wait_until(lambda: released() or bool(self._pending()),
-                              float(params.get("timeout") or 0))
+        await self.wait_until(
+            lambda: released() or bool(self._pending()), float(params.get("timeout") or 0)
+        )
         await self._delay()
         if released():
             return []

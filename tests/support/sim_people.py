@@ -76,10 +76,12 @@ class ChatView:
         """The next NEW bot message here since the last action / next_message (edits don't
         count), in its current state. AssertionError if none arrives within ``timeout``."""
         index = self._cursor
-        if not await self.server.wait_until(lambda: self.server.sent_count(self.id) > index,
-                                            timeout):
-            raise AssertionError(f"chat {self.id}: no new bot message within {timeout}s; "
-                                 f"{self.describe()}")
+        if not await self.server.wait_until(
+            lambda: self.server.sent_count(self.id) > index, timeout
+        ):
+            raise AssertionError(
+                f"chat {self.id}: no new bot message within {timeout}s; {self.describe()}"
+            )
         self._cursor = index + 1
         return self.server.sent_message(self.id, index)
 
@@ -93,8 +95,9 @@ class ChatView:
             return bool(found)
 
         if not await self.server.wait_until(check, timeout):
-            raise AssertionError(f"chat {self.id}: no bot message matched within {timeout}s; "
-                                 f"{self.describe()}")
+            raise AssertionError(
+                f"chat {self.id}: no bot message matched within {timeout}s; {self.describe()}"
+            )
         return found[0]
 
     def describe(self) -> str:
@@ -111,8 +114,7 @@ class ChatView:
         if message is not None:
             current = self.server.current_message(self.id, message["message_id"])
             if current is None:
-                raise AssertionError(f"message #{message['message_id']} is gone; "
-                                     f"{self.describe()}")
+                raise AssertionError(f"message #{message['message_id']} is gone; {self.describe()}")
             candidates = [current]
         else:
             candidates = [m for m in reversed(self.messages) if _buttons(m)]
@@ -122,20 +124,26 @@ class ChatView:
                 match = next((b for b in buttons if b.get(key) == label), None)
                 if match is not None:
                     return candidate, match
-        available = [[(b.get("text"), b.get("callback_data")) for b in _buttons(c)]
-                     for c in candidates[:3]]
-        raise AssertionError(f"chat {self.id}: no inline button {label!r}; "
-                             f"available (text, callback_data): {available}")
+        available = [
+            [(b.get("text"), b.get("callback_data")) for b in _buttons(c)] for c in candidates[:3]
+        ]
+        raise AssertionError(
+            f"chat {self.id}: no inline button {label!r}; "
+            f"available (text, callback_data): {available}"
+        )
 
     async def _press(self, sender: JSON, label: str, message: JSON | None) -> JSON:
         self.mark()
         target, button = self._find_button(label, message)
         if "callback_data" not in button:
             raise AssertionError(f"button {label!r} has no callback_data: {button}")
-        query = {"id": self.server.register_callback(self.id, sender["id"]),
-                 "from": copy.deepcopy(sender), "chat_instance": f"ci{self.id}",
-                 "message": self.server.current_message(self.id, target["message_id"]),
-                 "data": button["callback_data"]}
+        query = {
+            "id": self.server.register_callback(self.id, sender["id"]),
+            "from": copy.deepcopy(sender),
+            "chat_instance": f"ci{self.id}",
+            "message": self.server.current_message(self.id, target["message_id"]),
+            "data": button["callback_data"],
+        }
         self.last_update_id = self.server.inject({"callback_query": query})
         return query
 
@@ -160,16 +168,23 @@ class SimUser(ChatView):
         """Share a location."""
         return self._post(self.user, {"location": {"latitude": latitude, "longitude": longitude}})
 
-    async def send_venue(self, latitude: float, longitude: float, *, title: str,
-                         address: str) -> JSON:
+    async def send_venue(
+        self, latitude: float, longitude: float, *, title: str, address: str
+    ) -> JSON:
         """Share a venue (a named place)."""
         location = {"latitude": latitude, "longitude": longitude}
         venue = {"location": location, "title": title, "address": address}
         return self._post(self.user, {"location": location, "venue": venue})
 
-    async def send_photo(self, data: bytes, caption: str | None = None,
-                         media_group_id: str | None = None, *, width: int = 1280,
-                         height: int = 960) -> JSON:
+    async def send_photo(
+        self,
+        data: bytes,
+        caption: str | None = None,
+        media_group_id: str | None = None,
+        *,
+        width: int = 1280,
+        height: int = 960,
+    ) -> JSON:
         """Send a photo (two PhotoSize entries, both backed by ``data``)."""
         content: JSON = {"photo": self.server.photo_sizes(data, width, height)}
         if caption is not None:
@@ -178,16 +193,30 @@ class SimUser(ChatView):
             content["media_group_id"] = str(media_group_id)
         return self._post(self.user, content)
 
-    async def send_document(self, data: bytes, file_name: str = "file.bin",
-                            mime_type: str = "application/octet-stream",
-                            caption: str | None = None) -> JSON:
+    async def send_document(
+        self,
+        data: bytes,
+        file_name: str = "file.bin",
+        mime_type: str = "application/octet-stream",
+        caption: str | None = None,
+    ) -> JSON:
         """Send a file as a document."""
-        stored = self.server.store_file(data, "documents", file_name.rpartition(".")[2] or "bin",
-                                        file_name=file_name, mime_type=mime_type)
-        content: JSON = {"document": {"file_id": stored.file_id,
-                                      "file_unique_id": stored.file_unique_id,
-                                      "file_name": file_name, "mime_type": mime_type,
-                                      "file_size": len(data)}}
+        stored = self.server.store_file(
+            data,
+            "documents",
+            file_name.rpartition(".")[2] or "bin",
+            file_name=file_name,
+            mime_type=mime_type,
+        )
+        content: JSON = {
+            "document": {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "file_name": file_name,
+                "mime_type": mime_type,
+                "file_size": len(data),
+            }
+        }
         if caption is not None:
             content["caption"] = caption
         return self._post(self.user, content)
@@ -195,16 +224,29 @@ class SimUser(ChatView):
     async def send_sticker(self, emoji: str = "👍") -> JSON:
         """Send a sticker."""
         stored = self.server.store_file(b"RIFF....WEBP", "stickers", "webp")
-        sticker = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                   "type": "regular", "width": 512, "height": 512, "is_animated": False,
-                   "is_video": False, "emoji": emoji, "file_size": len(stored.data)}
+        sticker = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+            "file_size": len(stored.data),
+        }
         return self._post(self.user, {"sticker": sticker})
 
     async def send_voice(self, duration: int = 2) -> JSON:
         """Send a voice message."""
         stored = self.server.store_file(b"OggS" + bytes(60), "voice", "oga")
-        voice = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                 "duration": duration, "mime_type": "audio/ogg", "file_size": len(stored.data)}
+        voice = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "duration": duration,
+            "mime_type": "audio/ogg",
+            "file_size": len(stored.data),
+        }
         return self._post(self.user, {"voice": voice})
 
     async def press(self, button: str, message: JSON | None = None) -> JSON:

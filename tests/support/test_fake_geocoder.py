@@ -17,9 +17,13 @@ from tests.support.fake_geocoder import FakeGeocoder
 @pytest.fixture
 async def geocoder() -> AsyncIterator[FakeGeocoder]:
     async with FakeGeocoder() as fake:
-        fake.add("Storgatan 1, Kvarnby", 59.121, 15.142,
-                 display_name="Storgatan 1, 123 45 Kvarnby, Sverige",
-                 address={"road": "Storgatan", "house_number": "1", "town": "Kvarnby"})
+        fake.add(
+            "Storgatan 1, Kvarnby",
+            59.121,
+            15.142,
+            display_name="Storgatan 1, 123 45 Kvarnby, Sverige",
+            address={"road": "Storgatan", "house_number": "1", "town": "Kvarnby"},
+        )
         fake.add("Storgatan 1, Kvarnby", 59.122, 15.143, display_name="Storgatan 1 (andra)")
         fake.add("Kvarnparken", 59.130, 15.150)
         fake.add("Storgatan 1, Oslo", 59.91, 10.75, country_code="no")
@@ -28,8 +32,9 @@ async def geocoder() -> AsyncIterator[FakeGeocoder]:
 
 @pytest.fixture
 def nominatim(geocoder: FakeGeocoder) -> Iterator[Nominatim]:
-    with Nominatim(domain=geocoder.base, scheme="http", user_agent="estbot-tests",
-                   timeout=5) as client:
+    with Nominatim(
+        domain=geocoder.base, scheme="http", user_agent="estbot-tests", timeout=5
+    ) as client:
         yield client
 
 
@@ -44,9 +49,17 @@ def _one(result: object) -> Location:
 
 
 async def test_search_with_options(geocoder: FakeGeocoder, nominatim: Nominatim) -> None:
-    found = _one(await ask(
-        nominatim.geocode, "Storgatan 1, Kvarnby", country_codes="se", addressdetails=True,
-        language="sv", viewbox=[(59.0, 15.0), (59.3, 15.3)], bounded=True))
+    found = _one(
+        await ask(
+            nominatim.geocode,
+            "Storgatan 1, Kvarnby",
+            country_codes="se",
+            addressdetails=True,
+            language="sv",
+            viewbox=[(59.0, 15.0), (59.3, 15.3)],
+            bounded=True,
+        )
+    )
     assert (found.latitude, found.longitude) == (59.121, 15.142)
     assert found.address == "Storgatan 1, 123 45 Kvarnby, Sverige"
     assert found.raw["address"]["road"] == "Storgatan"
@@ -64,8 +77,12 @@ async def test_matching_rules(geocoder: FakeGeocoder, nominatim: Nominatim) -> N
     assert await ask(nominatim.geocode, "Storgatan 1", exactly_one=False, limit=10) is not None
     assert len(await ask(nominatim.geocode, "Storgatan 1", exactly_one=False) or []) == 3
     assert await ask(nominatim.geocode, "Storgatan 1, Oslo", country_codes="se") is None
-    assert await ask(nominatim.geocode, "Storgatan 1, Kvarnby", viewbox=[(60, 16), (61, 17)],
-                             bounded=True) is None
+    assert (
+        await ask(
+            nominatim.geocode, "Storgatan 1, Kvarnby", viewbox=[(60, 16), (61, 17)], bounded=True
+        )
+        is None
+    )
     assert await ask(nominatim.geocode, "Ingenstans") is None
 
 
@@ -76,8 +93,9 @@ async def test_reverse(geocoder: FakeGeocoder, nominatim: Nominatim) -> None:
     assert geocoder.requests[-1]["lat"] == "10.0"
 
 
-async def test_outage_and_request_log_for_caches(geocoder: FakeGeocoder,
-                                           nominatim: Nominatim) -> None:
+async def test_outage_and_request_log_for_caches(
+    geocoder: FakeGeocoder, nominatim: Nominatim
+) -> None:
     geocoder.fail_next(status=503)
     with pytest.raises(GeocoderServiceError):
         await ask(nominatim.geocode, "Kvarnparken")

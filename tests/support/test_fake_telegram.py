@@ -40,10 +40,17 @@ async def on_start(update: Update, context: Context) -> None:
     """Greets with two inline buttons and remembers which update ids it saw."""
     assert update.effective_message and update.effective_user
     context.bot_data.setdefault("seen", []).append(update.update_id)
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Ja", callback_data="yes"),
-                                      InlineKeyboardButton("Nej", callback_data="no")]])
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("Ja", callback_data="yes"),
+                InlineKeyboardButton("Nej", callback_data="no"),
+            ]
+        ]
+    )
     await update.effective_message.reply_text(
-        f"Hej {update.effective_user.first_name}! args={context.args}", reply_markup=keyboard)
+        f"Hej {update.effective_user.first_name}! args={context.args}", reply_markup=keyboard
+    )
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -75,7 +82,8 @@ async def on_location(update: Update, context: Context) -> None:
     location = update.effective_message.location
     await update.effective_message.reply_text(
         f"{location.latitude:.2f},{location.longitude:.2f}",
-        reply_markup=ReplyKeyboardMarkup([["Klar"]], resize_keyboard=True))
+        reply_markup=ReplyKeyboardMarkup([["Klar"]], resize_keyboard=True),
+    )
 
 
 async def on_done(update: Update, context: Context) -> None:
@@ -92,8 +100,13 @@ async def on_edit(update: Update, context: Context) -> None:
 
 def build_app(server: FakeTelegram) -> AnyApp:
     """A tiny bot wired to the fake server."""
-    app = (ApplicationBuilder().token(TOKEN).base_url(server.base_url)
-           .base_file_url(server.file_url).build())
+    app = (
+        ApplicationBuilder()
+        .token(TOKEN)
+        .base_url(server.base_url)
+        .base_file_url(server.file_url)
+        .build()
+    )
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, on_edit))
     app.add_handler(CommandHandler("start", on_start))
     app.add_handler(CallbackQueryHandler(on_button))
@@ -190,8 +203,9 @@ async def test_photos_files_and_media_groups(server: FakeTelegram, app: AnyApp) 
     uploaded = await app.bot.send_photo(1001, JPEG, caption="upp")
     data = await (await app.bot.get_file(uploaded.photo[-1].file_id)).download_as_bytearray()
     assert bytes(data) == JPEG
-    album = await app.bot.send_media_group(1001, [InputMediaPhoto(JPEG, caption="ett"),
-                                                  InputMediaPhoto(b"second")])
+    album = await app.bot.send_media_group(
+        1001, [InputMediaPhoto(JPEG, caption="ett"), InputMediaPhoto(b"second")]
+    )
     assert len(album) == 2 and album[0].media_group_id == album[1].media_group_id
     assert album[0].caption == "ett"
     second = await (await app.bot.get_file(album[1].photo[-1].file_id)).download_as_bytearray()
@@ -253,8 +267,9 @@ async def test_bot_side_errors_and_edits(server: FakeTelegram, app: AnyApp) -> N
 
 async def test_misc_methods(server: FakeTelegram, app: AnyApp) -> None:
     bot = app.bot
-    await bot.set_my_commands([BotCommand("start", "Börja"), ("hjalp", "Hjälp")],
-                              language_code="sv")
+    await bot.set_my_commands(
+        [BotCommand("start", "Börja"), ("hjalp", "Hjälp")], language_code="sv"
+    )
     assert [c.command for c in await bot.get_my_commands(language_code="sv")] == ["start", "hjalp"]
     assert await bot.get_my_commands() == ()
     await bot.delete_my_commands(language_code="sv")
@@ -305,21 +320,34 @@ async def test_raw_long_polling(server: FakeTelegram) -> None:
         poll = asyncio.create_task(client.post("getUpdates", data={"timeout": "5"}))
         await asyncio.sleep(0.1)
         started = time.monotonic()
-        update_id = sam.inject_raw({"message": {"message_id": 1, "date": 0, "chat": sam.chat,
-                                                "from": sam.user, "text": "hi"}})
+        update_id = sam.inject_raw(
+            {
+                "message": {
+                    "message_id": 1,
+                    "date": 0,
+                    "chat": sam.chat,
+                    "from": sam.user,
+                    "text": "hi",
+                }
+            }
+        )
         result = (await poll).json()["result"]
         assert [u["update_id"] for u in result] == [update_id]
         assert time.monotonic() - started < 0.5
         again = await client.post("getUpdates", data={"offset": str(update_id)})
         assert [u["update_id"] for u in again.json()["result"]] == [update_id]
-        more = [sam.inject_raw({"message": {"message_id": n, "date": 0, "chat": sam.chat,
-                                            "text": str(n)}}) for n in (2, 3, 4)]
-        limited = await client.post("getUpdates", data={"offset": str(update_id + 1),
-                                                        "limit": "2"})
+        more = [
+            sam.inject_raw(
+                {"message": {"message_id": n, "date": 0, "chat": sam.chat, "text": str(n)}}
+            )
+            for n in (2, 3, 4)
+        ]
+        limited = await client.post("getUpdates", data={"offset": str(update_id + 1), "limit": "2"})
         assert [u["update_id"] for u in limited.json()["result"]] == more[:2]
 
-        poll = asyncio.create_task(client.post("getUpdates", data={"offset": str(more[-1] + 1),
-                                                                   "timeout": "30"}))
+        poll = asyncio.create_task(
+            client.post("getUpdates", data={"offset": str(more[-1] + 1), "timeout": "30"})
+        )
         await asyncio.sleep(0.1)
         started = time.monotonic()
         await server.stop()

@@ -48,7 +48,11 @@ def test_nearest_place_by_geodesic_distance(gazetteer: Gazetteer) -> None:
 
 def test_csv_from_operator_with_bom_and_aliases(tmp_path: Path) -> None:
     path = tmp_path / "places.csv"
-    path.write_text("\ufeffname,latitude,longitude,kind,aliases\nKumla torg,59.1277,15.1434,square,Torget|Stortorget\n", "utf-8")
+    path.write_text(
+        "\ufeffname,latitude,longitude,kind,aliases\n"
+        "Kumla torg,59.1277,15.1434,square,Torget|Stortorget\n",
+        "utf-8",
+    )
     found = Gazetteer.from_csv(path).search("stortorget")
     assert [p.name for p in found] == ["Kumla torg"]
 

@@ -14,7 +14,10 @@ NOW = datetime(2026, 11, 22, 9, 0, tzinfo=TZ)  # a Sunday morning
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("21:30", datetime(2026, 11, 21, 21, 30, tzinfo=TZ)),  # bare time later than now: last night
+        (
+            "21:30",
+            datetime(2026, 11, 21, 21, 30, tzinfo=TZ),
+        ),  # bare time later than now: last night
         ("08:15", datetime(2026, 11, 22, 8, 15, tzinfo=TZ)),
         ("8.15", datetime(2026, 11, 22, 8, 15, tzinfo=TZ)),
         ("kl 7", datetime(2026, 11, 22, 7, 0, tzinfo=TZ)),

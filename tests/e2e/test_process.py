@@ -1,0 +1,87 @@
+"""`estbot run` as a real process: SIGKILL mid-draft loses nothing; no token in the log."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from tests.e2e.conftest import KVARNPARKEN, TOKEN, World
+from tests.e2e.helpers import text
+from tests.support.sim_people import SimUser
+
+
+@asynccontextmanager
+async def estbot_process(
+    world: World, cwd: Path, log: list[bytes]
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": world.telegram.base_url,
+        "TELEGRAM_API_FILE_URL": world.telegram.file_url,
+        "ESTBOT_DATABASE_URL": world.database_url,
+        "ESTBOT_DATA_DIR": str(world.data_dir),
+        "ESTBOT_GEOCODER_DOMAIN": world.geocoder.base,
+        "ESTBOT_GEOCODER_SCHEME": "http",
+        "ESTBOT_LOG_LEVEL": "DEBUG",
+    }
+    process = await asyncio.create_subprocess_exec(
+        "estbot",
+        "run",
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    reader = asyncio.create_task(_collect(process, log))
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), 15)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+        await reader
+
+
+async def _collect(process: asyncio.subprocess.Process, log: list[bytes]) -> None:
+    assert process.stdout is not None
+    while line := await process.stdout.readline():
+        log.append(line)
+
+
+async def test_sigkill_at_every_step_loses_nothing(world: World, tmp_path: Path) -> None:
+    await world.stop()  # the in-process bot steps aside for the real process
+    log: list[bytes] = []
+    anna: SimUser = world.telegram.user(7001, "Anna", username="anna")
+    steps = [
+        (lambda: anna.send(f"/start {world.invite()}"), "Välkommen"),
+        (lambda: anna.send("/rapport"), "Vad har du sett"),
+        (lambda: anna.press("🎨 Klotter"), "Var?"),
+        (lambda: anna.send_location(*KVARNPARKEN), "Beskriv"),
+        (lambda: anna.send("Klotter på transformatorstationen"), "När hände det"),
+        (lambda: anna.press("Nu"), "Sammanfattning"),
+        (lambda: anna.press("✅ Skicka"), "Tack!"),
+    ]
+    for act, expected in steps:
+        async with estbot_process(world, tmp_path, log) as process:
+            await act()
+            reply = await anna.next_message(timeout=30)
+            assert expected in text(reply), (expected, text(reply))
+            process.kill()  # SIGKILL: no clean shutdown, no confirmed offset
+            await process.wait()
+    async with estbot_process(world, tmp_path, log):
+        await world.telegram.idle(anna.id, quiet=1.5, timeout=30)
+    stored = world.observations()
+    assert len(stored) == 1 and stored[0].description == "Klotter på transformatorstationen"
+    assert len([m for m in anna.messages if "Tack!" in text(m)]) == 1
+    output = b"".join(log).decode()
+    assert "estbot starting" in output
+    assert TOKEN not in output and TOKEN.split(":")[1] not in output
