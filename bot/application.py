@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
 from bot.settings import Settings
+from bot.transport import AiohttpRequest
 from bot.updates import PerChatUpdateProcessor
 from handlers.registry import publish_commands, register_handlers
 from handlers.services import Services
@@ -74,8 +75,8 @@ def build_application(settings: Settings, engine: Engine | None = None) -> Appli
             )
         )
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
-        .connection_pool_size(64)
-        .pool_timeout(10.0)
+        .request(AiohttpRequest(connection_pool_size=64))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .rate_limiter(
             AIORateLimiter(
                 overall_max_rate=settings.rate_limit_overall,

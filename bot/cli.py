@@ -189,3 +189,7 @@ def revoke(who: Annotated[str, typer.Argument(help="Telegram id or @username")])
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -7,7 +7,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from handlers import keyboards
-from handlers.services import MEMBER_KEY, current_member, services, texts
+from handlers.services import DRAFT_KEY, MEMBER_KEY, current_member, services, texts
 from handlers.texts import LANGUAGES, Texts
 from storage.access import InviteRefused, redeem_invite, set_language
 from storage.updates import admit_update
@@ -21,16 +21,18 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """
     s = services(context)
     sender = update.effective_user
-    fresh, member = await s.db(
+    admission = await s.db(
         admit_update, update_id=update.update_id, telegram_id=sender.id if sender else None
     )
-    if not fresh:
+    if not admission.fresh:
         raise ApplicationHandlerStop
+    member = admission.member
     chat = update.effective_chat
     if sender is None or sender.is_bot or chat is None or chat.type != ChatType.PRIVATE:
         raise ApplicationHandlerStop  # groups and channels come with the coordinators' work
     if context.user_data is not None:
         context.user_data[MEMBER_KEY] = member
+        context.user_data[DRAFT_KEY] = admission.draft
     if member is not None or _is_start_with_code(update):
         return
     t = s.texts_for(None)

@@ -41,8 +41,6 @@ async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except DraftProblem as problem:
         await message.reply_text(t(problem.reason))
         return
-    if await s.db(drafts.load_draft, user_id=member.user_id) is None:
-        await s.db(drafts.start_draft, user_id=member.user_id)
     try:
         state, announce = await s.db(
             attach_photo,

@@ -40,10 +40,7 @@ async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await message.reply_text(t("expects_place"))
         return
     place = s.locator.point(point.latitude, point.longitude, source, label)
-    user_id = _user_id(context)
-    if await s.db(drafts.load_draft, user_id=user_id) is None:
-        await s.db(drafts.start_draft, user_id=user_id)
-    await store_place(update, context, place)
+    await store_place(update, context, place, start=True)
 
 
 async def store_place(
@@ -52,11 +49,14 @@ async def store_place(
     place: PlaceValue,
     *,
     confirmed: bool = False,
+    start: bool = False,
 ) -> None:
-    """Put a place on the draft and ask for what is still missing."""
+    """Put a place on the draft (beginning one if `start`) and ask for what is still missing."""
     s, t = services(context), texts(context)
     inside = confirmed or s.locator.inside(place)
-    state = await s.db(drafts.set_place, user_id=_user_id(context), place=place, inside_area=inside)
+    state = await s.db(
+        drafts.set_place, user_id=_user_id(context), place=place, inside_area=inside, start=start
+    )
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     if state.step is Step.PLACE_CONFIRM:
         await ask(context, chat_id, t, state)

@@ -73,17 +73,31 @@ def when_label(moment: datetime | None, tz: ZoneInfo, t: Texts, now: datetime | 
     return local.strftime("%Y-%m-%d %H:%M")
 
 
-def summary_text(t: Texts, state: DraftState, tz: ZoneInfo) -> Html:
+def summary_text(
+    t: Texts, state: DraftState, tz: ZoneInfo, category: Category | None = None
+) -> Html:
     draft = state.draft
     photos = t("photos_some", count=state.photo_count) if state.photo_count else t("photos_none")
     return t(
         "summary",
-        category=category_label(state.category, t.language),
+        category=category_label(category, t.language),
         place=place_label(t, state.place),
         when=when_label(draft.occurred_at, tz, t),
         description=draft.description or "–",
         photos=photos,
     )
+
+
+def draft_summary(context: ContextTypes.DEFAULT_TYPE, t: Texts, state: DraftState) -> Html:
+    """The summary of a draft, without the question under it."""
+    s = services(context)
+    return summary_text(t, state, s.tz, s.category(state.draft.category_code))
+
+
+def category_note(context: ContextTypes.DEFAULT_TYPE, t: Texts, state: DraftState) -> Html:
+    """ "Kategori: 🎨 Klotter", a record of the chosen category."""
+    category = services(context).category(state.draft.category_code)
+    return t("category_chosen", category=category_label(category, t.language))
 
 
 def status_label(t: Texts, status: Status) -> str:
@@ -117,7 +131,7 @@ def step_prompt(
         return t("ask_window", day=t.plain(f"day_{day}")), keyboards.windows(t, key, names)
     if step is Step.EDIT_MENU:
         return t("edit_menu"), keyboards.edit_menu(t, key, state.photo_count > 0)
-    question = f"{summary_text(t, state, s.tz)}\n\n{t('summary_question')}"
+    question = f"{draft_summary(context, t, state)}\n\n{t('summary_question')}"
     return Html(question), keyboards.summary(t, key)
 
 

@@ -21,9 +21,8 @@ from telegram.ext import (
 from handlers import access, photos, place, report
 from handlers.mine import mine
 from handlers.prompts import ask, expects
-from handlers.services import current_member, services, texts
+from handlers.services import current_draft, current_member, texts
 from handlers.texts import LANGUAGES, Texts
-from storage import drafts
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +64,7 @@ async def unexpected(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     member = current_member(context)
     if message is None or member is None:
         return
-    state = await services(context).db(drafts.load_draft, user_id=member.user_id)
+    state = current_draft(context)
     if state is None:
         await message.reply_text(t("idle_hint"))
         return

@@ -17,8 +17,8 @@ from telegram.ext import ContextTypes
 
 from handlers import keyboards, place
 from handlers.mine import mine
-from handlers.prompts import ask, category_label, expects, step_prompt, summary_text, when_label
-from handlers.services import current_member, services, texts
+from handlers.prompts import ask, category_note, draft_summary, expects, step_prompt, when_label
+from handlers.services import current_draft, current_member, services, texts
 from handlers.texts import Html, Texts
 from handlers.timeparse import parse_when, window_time
 from storage import drafts, observations
@@ -44,7 +44,7 @@ async def start_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """/rapport, /report or the "📝 Ny observation" button."""
     s, t, me = services(context), texts(context), _me(context)
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    existing = await s.db(drafts.load_draft, user_id=me.user_id)
+    existing = current_draft(context)
     if existing is not None and _has_content(existing):
         await context.bot.send_message(
             chat_id, t("draft_exists"), reply_markup=keyboards.resume(t, existing.key)
@@ -75,7 +75,7 @@ async def _remove_files(paths: list[str]) -> None:
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Typed text: a menu button, or the answer to the step the draft waits at."""
-    s, t, me = services(context), texts(context), _me(context)
+    t = texts(context)
     message = update.effective_message
     assert message is not None and message.text is not None
     text = message.text
@@ -83,7 +83,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return await start_report(update, context)
     if text in t.all_values("button_mine"):
         return await mine(update, context)
-    state = await s.db(drafts.load_draft, user_id=me.user_id)
+    state = current_draft(context)
     if state is None:
         await message.reply_text(t("idle_hint"), reply_markup=keyboards.main_menu(t))
         return
@@ -112,7 +112,7 @@ async def _typed_category(
     new_state = await s.db(
         drafts.set_category, user_id=me.user_id, key=state.key, code=matches[0].code
     )
-    note = t("category_chosen", category=category_label(new_state.category, t.language))
+    note = category_note(context, t, new_state)
     await ask(context, message.chat_id, t, new_state, note=note)
 
 
@@ -219,7 +219,7 @@ async def _pressed_category(
 ) -> None:
     s, t, me = services(context), texts(context), _me(context)
     state = await s.db(drafts.set_category, user_id=me.user_id, key=press.key, code=press.argument)
-    record = t("category_chosen", category=category_label(state.category, t.language))
+    record = category_note(context, t, state)
     await settle(update, record, ask(context, _chat(update), t, state))
 
 
@@ -252,7 +252,7 @@ async def _pressed_window(
     update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
 ) -> None:
     s, t, me = services(context), texts(context), _me(context)
-    draft = await s.db(drafts.load_draft, user_id=me.user_id)
+    draft = current_draft(context)
     if draft is None or draft.key != press.key:
         raise DraftProblem("stale")
     now = utcnow()
@@ -270,7 +270,7 @@ async def _pressed_send(
     update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
 ) -> None:
     s, t, me = services(context), texts(context), _me(context)
-    state = await s.db(drafts.load_draft, user_id=me.user_id)
+    state = current_draft(context)
     filed = await s.db(observations.submit_draft, user_id=me.user_id, key=press.key, tz=s.tz)
     reference = filed.observation.reference
     query = update.callback_query
@@ -280,7 +280,7 @@ async def _pressed_send(
         return
     record = t("sent_record", reference=reference)
     if state is not None:
-        record = Html(f"{record}\n\n{summary_text(t, state, s.tz)}")
+        record = Html(f"{record}\n\n{draft_summary(context, t, state)}")
     thanks = context.bot.send_message(
         _chat(update), t("filed", reference=reference), reply_markup=keyboards.main_menu(t)
     )
@@ -321,14 +321,14 @@ async def _pressed_field(
         markup = keyboards.summary(t, state.key)
         await asyncio.gather(query.answer(), _edit(query.edit_message_reply_markup(markup)))
         return
-    await settle(update, summary_text(t, state, s.tz), ask(context, _chat(update), t, state))
+    await settle(update, draft_summary(context, t, state), ask(context, _chat(update), t, state))
 
 
 async def _pressed_cancel(
     update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
 ) -> None:
     s, t, me = services(context), texts(context), _me(context)
-    state = await s.db(drafts.load_draft, user_id=me.user_id)
+    state = current_draft(context)
     if state is None or state.key != press.key:
         raise DraftProblem("stale")
     unused = await s.db(drafts.cancel_draft, user_id=me.user_id)
@@ -339,8 +339,8 @@ async def _pressed_cancel(
 async def _pressed_resume(
     update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
 ) -> None:
-    s, t, me = services(context), texts(context), _me(context)
-    state = await s.db(drafts.load_draft, user_id=me.user_id)
+    t = texts(context)
+    state = current_draft(context)
     if state is None or state.key != press.key:
         raise DraftProblem("stale")
     await settle(update, t("button_continue"), ask(context, _chat(update), t, state))
@@ -350,7 +350,7 @@ async def _pressed_restart(
     update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
 ) -> None:
     s, t, me = services(context), texts(context), _me(context)
-    old = await s.db(drafts.load_draft, user_id=me.user_id)
+    old = current_draft(context)
     if old is None or old.key != press.key:
         raise DraftProblem("stale")
     state = await s.db(drafts.start_draft, user_id=me.user_id)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
 from storage.drafts import discard_draft
@@ -183,18 +184,22 @@ class Member:
     language: str | None
 
 
-def member(*, session: Session, telegram_id: int) -> Member | None:
-    """The active user with this Telegram id and their organisation, or None."""
-    row = session.exec(
-        select(User, Organisation)
-        .join(Organisation, col(User.organisation_id) == col(Organisation.id))
-        .where(User.telegram_id == telegram_id, col(User.active))
-    ).first()
+_ACTIVE_MEMBER = (
+    select(User, Organisation, Draft)
+    .join(Organisation, col(User.organisation_id) == col(Organisation.id))
+    .outerjoin(Draft, col(Draft.user_id) == col(User.id))
+    .where(User.telegram_id == bindparam("telegram_id"), col(User.active))
+)
+
+
+def member_and_draft(*, session: Session, telegram_id: int) -> tuple[Member, Draft | None] | None:
+    """The active user with this Telegram id, and their draft if any; None if not registered."""
+    row = session.exec(_ACTIVE_MEMBER, params={"telegram_id": telegram_id}).first()
     if row is None:
         return None
-    user, organisation = row
+    user, organisation, draft = row
     assert user.id is not None and organisation.id is not None
-    return Member(
+    found = Member(
         user.id,
         user.telegram_id,
         user.full_name,
@@ -203,3 +208,10 @@ def member(*, session: Session, telegram_id: int) -> Member | None:
         organisation.name,
         user.language,
     )
+    return found, draft
+
+
+def member(*, session: Session, telegram_id: int) -> Member | None:
+    """The active user with this Telegram id and their organisation, or None."""
+    found = member_and_draft(session=session, telegram_id=telegram_id)
+    return None if found is None else found[0]

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, delete, func, select
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, delete, select
 
 from storage.kinds import PlaceSource, Step
 from storage.models import Category, Draft, Observation, Photo, utcnow
@@ -69,12 +70,17 @@ class PlaceValue:
 
 @dataclass(frozen=True)
 class DraftState:
-    """Everything the conversation needs to show a draft; detached from the session."""
+    """Everything the conversation needs to show a draft; detached from the session.
+
+    `last_place` (for "same place as last time") is looked up only at the place steps.
+    """
 
     draft: Draft
-    category: Category | None
-    photo_count: int
     last_place: PlaceValue | None
+
+    @property
+    def photo_count(self) -> int:
+        return self.draft.photo_count
 
     @property
     def step(self) -> Step:
@@ -118,20 +124,20 @@ def next_step(draft: Draft) -> Step:
     return Step.SUMMARY
 
 
+_DRAFT_OF_USER = select(Draft).where(Draft.user_id == bindparam("user_id"))
+
+
 def find_draft(*, session: Session, user_id: int) -> Draft | None:
     """The user's draft, if they have one."""
-    return session.exec(select(Draft).where(Draft.user_id == user_id)).first()
+    return session.exec(_DRAFT_OF_USER, params={"user_id": user_id}).first()
 
 
 def draft_state(*, session: Session, draft: Draft) -> DraftState:
-    """A detached snapshot of the draft with its category, photo count and the last place."""
-    category = None
-    if draft.category_code:
-        category = session.exec(
-            select(Category).where(Category.code == draft.category_code)
-        ).first()
-    photos = session.exec(select(func.count()).where(Photo.draft_id == draft.id)).one()
-    return DraftState(draft, category, photos, last_place(session=session, user_id=draft.user_id))
+    """A detached snapshot of the draft (with the last place, at the place steps)."""
+    last = None
+    if draft.step in (Step.PLACE, Step.PLACE_CHOICE, Step.PLACE_CONFIRM):
+        last = last_place(session=session, user_id=draft.user_id)
+    return DraftState(draft, last)
 
 
 def load_draft(*, session: Session, user_id: int) -> DraftState | None:
@@ -199,13 +205,21 @@ def set_category(*, session: Session, user_id: int, key: str | None, code: str) 
 
 
 def set_place(
-    *, session: Session, user_id: int, place: PlaceValue, inside_area: bool = True
+    *,
+    session: Session,
+    user_id: int,
+    place: PlaceValue,
+    inside_area: bool = True,
+    start: bool = False,
 ) -> DraftState:
     """Store the place at any step; a point outside the municipality is asked about first.
 
     A map pin sent while the draft waits for something else replaces the place, and the
     draft stays where it was (the next step is worked out from what is still missing).
+    With `start`, a position sent outside a report begins one.
     """
+    if start and find_draft(session=session, user_id=user_id) is None:
+        start_draft(session=session, user_id=user_id)
     draft = _current(session, user_id, None)
     if place.has_point and not inside_area:
         draft.pending = [place.as_dict()]
@@ -360,6 +374,7 @@ def remove_photos(*, session: Session, user_id: int, key: str) -> tuple[DraftSta
     paths = list(session.exec(select(Photo.path).where(Photo.draft_id == draft.id)).all())
     session.exec(delete(Photo).where(col(Photo.draft_id) == draft.id))  # type: ignore[call-overload]
     draft.step, draft.editing, draft.media_group_id = Step.SUMMARY, False, None
+    draft.photo_count = 0
     session.add(draft)
     session.flush()
     still_used = set(session.exec(select(Photo.path).where(col(Photo.path).in_(paths))).all())

@@ -68,31 +68,38 @@ def submit_draft(
     The draft goes and the observation comes in one transaction; a second "Skicka" for
     the same draft finds the observation already filed and changes nothing.
     """
-    existing = session.exec(select(Observation).where(Observation.draft_key == key)).first()
-    if existing is not None:
-        return _filed(session, existing, already=True)
     draft = find_draft(session=session, user_id=user_id)
     if draft is None or draft.key != key:
+        existing = session.exec(select(Observation).where(Observation.draft_key == key)).first()
+        if existing is not None and existing.reporter_id == user_id:
+            category = session.get_one(Category, existing.category_id)
+            return Filed(existing, category, _photo_count(session, existing), already_filed=True)
         raise DraftProblem("stale")
     if draft.step is not Step.SUMMARY:
         raise DraftProblem("wrong_step")
     user = session.get_one(User, user_id)
-    now = now or utcnow()
-    observation = _observation_from(session, draft, user, now, tz)
+    category = session.exec(select(Category).where(Category.code == draft.category_code)).one()
+    observation = _observation_from(draft, user, category, now or utcnow(), tz, session)
     session.add(observation)
     session.flush()
-    for photo in session.exec(select(Photo).where(Photo.draft_id == draft.id)).all():
-        photo.draft_id, photo.observation_id = None, observation.id
-        session.add(photo)
+    if draft.photo_count:
+        photos = session.exec(select(Photo).where(Photo.draft_id == draft.id)).all()
+        for photo in photos:
+            photo.draft_id, photo.observation_id = None, observation.id
+            session.add(photo)
+    photo_count = draft.photo_count
     session.delete(draft)
     session.flush()
-    return _filed(session, observation, already=False)
+    return Filed(observation, category, photo_count, already_filed=False)
+
+
+def _photo_count(session: Session, observation: Observation) -> int:
+    return len(session.exec(select(Photo.id).where(Photo.observation_id == observation.id)).all())
 
 
 def _observation_from(
-    session: Session, draft: Draft, user: User, now: datetime, tz: ZoneInfo
+    draft: Draft, user: User, category: Category, now: datetime, tz: ZoneInfo, session: Session
 ) -> Observation:
-    category = session.exec(select(Category).where(Category.code == draft.category_code)).one()
     year = now.astimezone(tz).year
     number = next_reference_number(session=session, year=year)
     assert draft.occurred_at is not None and draft.place_source is not None
@@ -114,12 +121,6 @@ def _observation_from(
         organisation_id=user.organisation_id,
         draft_key=draft.key,
     )
-
-
-def _filed(session: Session, observation: Observation, *, already: bool) -> Filed:
-    category = session.get_one(Category, observation.category_id)
-    photos = session.exec(select(Photo).where(Photo.observation_id == observation.id)).all()
-    return Filed(observation, category, len(photos), already)
 
 
 def recent_observations(

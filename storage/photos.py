@@ -8,9 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
-from storage.drafts import MAX_PHOTOS, DraftProblem, DraftState, draft_state, find_draft
+from storage.drafts import (
+    MAX_PHOTOS,
+    DraftProblem,
+    DraftState,
+    draft_state,
+    find_draft,
+    start_draft,
+)
 from storage.models import Photo
 
 
@@ -48,14 +55,6 @@ def store_photo_file(data: bytes, directory: Path) -> StoredFile:
     return StoredFile(digest, str(target), upright.width, upright.height)
 
 
-def draft_photo_count(*, session: Session, user_id: int) -> int:
-    """How many photos the user's draft has (0 without a draft)."""
-    draft = find_draft(session=session, user_id=user_id)
-    if draft is None:
-        return 0
-    return session.exec(select(func.count()).where(Photo.draft_id == draft.id)).one()
-
-
 def attach_photo(
     *,
     session: Session,
@@ -65,21 +64,21 @@ def attach_photo(
     stored: StoredFile,
     media_group_id: str | None,
 ) -> tuple[DraftState, bool]:
-    """Add a photo to the user's draft (at most 10).
+    """Add a photo to the user's draft (at most 10), starting a draft if there is none.
 
     Returns the draft and whether this photo starts something the reporter should hear
     about: not the second and later photos of one album.
     """
     draft = find_draft(session=session, user_id=user_id)
     if draft is None:
-        raise DraftProblem("stale")
-    count = session.exec(select(func.count()).where(Photo.draft_id == draft.id)).one()
-    if count >= MAX_PHOTOS:
+        draft = start_draft(session=session, user_id=user_id).draft
+    if draft.photo_count >= MAX_PHOTOS:
         raise DraftProblem("too_many_photos")
     duplicate = session.exec(
         select(Photo).where(Photo.draft_id == draft.id, Photo.file_unique_id == file_unique_id)
     ).first()
     if duplicate is None:
+        draft.photo_count += 1
         session.add(
             Photo(
                 draft_id=draft.id,

@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 from importlib import resources
 from pathlib import Path
 
-from geopy.distance import distance
+from geopy.distance import distance, great_circle
 
 EXAMPLE_GAZETTEER = "kvarnby_places.csv"
 MAX_CHOICES = 5
@@ -124,13 +124,12 @@ class Gazetteer:
         return [place for _, place in scored[:limit]]
 
     def nearest(self, latitude: float, longitude: float) -> NearestPlace | None:
-        """The nearest named place, by geodesic distance."""
-        best: NearestPlace | None = None
-        for place in self.places:
-            metres = distance((latitude, longitude), (place.latitude, place.longitude)).meters
-            if best is None or metres < best.distance_m:
-                best = NearestPlace(place, metres)
-        return best
+        """The nearest named place: ranked on the sphere, measured on the ellipsoid."""
+        if not self.places:
+            return None
+        point = (latitude, longitude)
+        best = min(self.places, key=lambda p: great_circle(point, (p.latitude, p.longitude)).km)
+        return NearestPlace(best, distance(point, (best.latitude, best.longitude)).meters)
 
 
 def _match_score(wanted: str, key: str) -> float:

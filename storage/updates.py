@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import text
 from sqlmodel import Session, col, delete
 
-from storage.access import Member, member
+from storage.access import Member, member_and_draft
+from storage.drafts import DraftState, draft_state
 from storage.models import HandledUpdate, utcnow
+
+# Plain SQL that SQLite (3.35+) and PostgreSQL both speak: the gate runs it for every update.
+_CLAIM = text(
+    "INSERT INTO handledupdate (update_id, handled_at) VALUES (:update_id, :handled_at) "
+    "ON CONFLICT (update_id) DO NOTHING RETURNING update_id"
+)
 
 
 def claim_update(*, session: Session, update_id: int) -> bool:
     """True the first time an update id is seen, False for a redelivery."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    claimed = session.execute(
-        insert(HandledUpdate)
-        .values(update_id=update_id, handled_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["update_id"])
-        .returning(col(HandledUpdate.update_id))
-    ).scalar_one_or_none()
-    return claimed is not None
+    handled_at = utcnow().replace(tzinfo=None)  # stored as naive UTC, like UTCDateTime does
+    claimed = session.execute(_CLAIM, {"update_id": update_id, "handled_at": handled_at})
+    return claimed.scalar_one_or_none() is not None
 
 
 def forget_old_updates(
@@ -33,11 +35,24 @@ def forget_old_updates(
     return int(result.rowcount or 0)
 
 
-def admit_update(
-    *, session: Session, update_id: int, telegram_id: int | None
-) -> tuple[bool, Member | None]:
-    """Claim the update (False for a redelivery) and find who sent it, in one transaction."""
+@dataclass(frozen=True)
+class Admission:
+    """What the gate learns about an update in one transaction."""
+
+    fresh: bool  # False: a redelivery, already handled
+    member: Member | None  # None: not registered, or revoked
+    draft: DraftState | None  # the member's report in progress, as the update found it
+
+
+def admit_update(*, session: Session, update_id: int, telegram_id: int | None) -> Admission:
+    """Claim the update, find who sent it and their draft, in one transaction."""
     fresh = claim_update(session=session, update_id=update_id)
     if not fresh or telegram_id is None:
-        return fresh, None
-    return True, member(session=session, telegram_id=telegram_id)
+        return Admission(fresh, None, None)
+    found = member_and_draft(session=session, telegram_id=telegram_id)
+    if found is None:
+        return Admission(True, None, None)
+    who, draft = found
+    return Admission(
+        True, who, None if draft is None else draft_state(session=session, draft=draft)
+    )
