@@ -69,6 +69,7 @@ class Person:
     user_id: int
     last: JSON | None = None
     update_ids: list[int] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
 
     @property
     def user(self) -> JSON:
@@ -76,6 +77,7 @@ class Person:
 
     async def act(self, action: str) -> None:
         answer = self.server.expect(self.user_id)
+        self.actions.append(action if action != "press" else f"press:{len(self.actions) % 6}")
         chat = {"id": self.user_id, "type": "private", "first_name": f"P{self.user_id}"}
         if action == "press":
             self._press()
@@ -112,6 +114,7 @@ class Person:
         self.update_ids.append(self.server.inject({"callback_query": query}))
 
 
+OPTIONS = argparse.Namespace(by_action=False, profile=None)
 REPORT = ["/rapport", "press", "location", "text", "press", "press"]
 
 
@@ -211,6 +214,17 @@ async def people_run(
 
     began = time.monotonic()
     await asyncio.gather(*(live(person) for person in people))
+    if OPTIONS.by_action:
+        by: dict[str, list[float]] = {}
+        for person in people:
+            for uid, action in zip(person.update_ids, person.actions, strict=True):
+                value = server.first_answer_latency(uid)
+                if value is not None:
+                    by.setdefault(action, []).append(1000 * value)
+        for action, values in by.items():
+            values.sort()
+            p50, p99 = values[len(values) // 2], values[int(0.99 * (len(values) - 1))]
+            print(f"    {action:<10} first answer p50 {p50:6.1f} ms  p99 {p99:6.1f} ms")
     return time.monotonic() - began, [uid for person in people for uid in person.update_ids]
 
 
@@ -229,15 +243,18 @@ async def measure(
                 interval = users / (
                     paced_rate * len(REPORT)
                 )  # seconds between one person's actions
-            cpu_before = cpu_seconds(process.pid)
-            if kind == "estbot" and mode == "saturated" and os.environ.get("BENCH_PROFILE"):
+            cpu_before, harness_before = cpu_seconds(process.pid), time.process_time()
+            if kind == "estbot" and OPTIONS.profile:  # py-spy must be installed
                 spy = [
                     "py-spy", "record", "--pid", str(process.pid), "--format", "raw",
-                    "--rate", "400", "--output", os.environ["BENCH_PROFILE"], "--duration", "8",
+                    "--rate", "400", "--output", OPTIONS.profile, "--duration", "8",
                 ]  # fmt: skip
                 await asyncio.create_subprocess_exec(*spy)
             seconds, update_ids = await people_run(server, users, reports, interval)
             cpu = cpu_seconds(process.pid) - cpu_before
+            if OPTIONS.by_action:
+                harness = time.process_time() - harness_before
+                print(f"    harness CPU {100 * harness / seconds:.0f}% of a core", flush=True)
         finally:
             server.latency = 0
             await stop_bot(process)
@@ -268,7 +285,18 @@ async def main() -> int:
     parser.add_argument(
         "--latencies", default="0,50", help="added Bot API latency in ms, comma-separated"
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--paced-rate", type=float, default=None,
+        help="offered reports/s for the paced runs (default: half the bare bot's saturated rate)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--only-estbot-paced", action="store_true", help="one paced estbot run, to compare changes"
+    )
+    parser.add_argument(
+        "--by-action", action="store_true", help="latency per kind of action, and harness CPU"
+    )
+    parser.add_argument("--profile", metavar="FILE", help="py-spy raw profile of estbot (8 s)")
+    args = parser.parse_args(namespace=OPTIONS)
     print(
         f"{args.users} people × {args.reports} reports × {len(REPORT)} actions;"
         " each bot in its own process",
@@ -276,11 +304,16 @@ async def main() -> int:
     )
     verdicts: list[str] = []
     for latency in (int(value) for value in args.latencies.split(",")):
+        if args.only_estbot_paced:  # for comparing changes at one fixed load
+            show(
+                await measure("estbot", latency, "paced", args.users, args.reports, args.paced_rate)
+            )
+            continue
         bare = await measure("bare", latency, "saturated", args.users, args.reports, None)
         show(bare)
         ours = await measure("estbot", latency, "saturated", args.users, args.reports, None)
         show(ours)
-        paced_rate = bare.rate / 2
+        paced_rate = args.paced_rate or bare.rate / 2
         bare_paced = await measure("bare", latency, "paced", args.users, args.reports, paced_rate)
         show(bare_paced)
         ours_paced = await measure("estbot", latency, "paced", args.users, args.reports, paced_rate)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from handlers import keyboards
+from handlers.answers import acknowledge
 from handlers.prompts import ask, place_label
 from handlers.services import current_member, services, texts
 from storage import drafts
@@ -112,14 +115,12 @@ async def on_place_button(
     user_id = _user_id(context)
     if press.action == "notplace":
         state = await s.db(drafts.reject_pending_place, user_id=user_id, key=press.key)
-        await query.answer()
-        await query.edit_message_reply_markup(None)
+        await asyncio.gather(acknowledge(context, query), query.edit_message_reply_markup(None))
         await ask(context, query.message.chat.id, t, state)  # type: ignore[union-attr]
         return
     index = None if press.action == "keep" else _index(press.argument)
     place, confirmed = await s.db(drafts.pending_place, user_id=user_id, key=press.key, index=index)
-    await query.answer()
-    await query.edit_message_reply_markup(None)
+    await asyncio.gather(acknowledge(context, query), query.edit_message_reply_markup(None))
     await store_place(update, context, place, confirmed=confirmed)
 
 

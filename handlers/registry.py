@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 
 from handlers import access, photos, place, report
+from handlers.answers import was_answered
 from handlers.mine import mine
 from handlers.prompts import ask, expects
 from handlers.services import current_draft, current_member, texts
@@ -84,8 +85,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     try:
         t = texts(context)
-        if update.callback_query is not None:
-            await update.callback_query.answer(t.plain("try_again_later"), show_alert=True)
+        query = update.callback_query
+        if query is not None and not was_answered(context, query):
+            await query.answer(t.plain("try_again_later"), show_alert=True)
         else:
             await context.bot.send_message(
                 update.effective_chat.id, html.escape(t.plain("try_again_later"))

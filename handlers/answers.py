@@ -1,0 +1,46 @@
+"""Answering button presses: at once, and exactly once.
+
+Telegram shows a spinner on a pressed button until the bot answers the callback query, and
+refuses a second answer. A press that fits the draft is answered before any database work,
+so the spinner stops at once; later code asks `acknowledge`, which answers only if that
+has not happened yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import CallbackQuery
+from telegram.ext import ContextTypes
+
+ANSWERED = "estbot.answered"
+
+
+def answer_now(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery) -> asyncio.Task[bool]:
+    """Answer the press in the background, before the work it asks for is done."""
+    _mark(context, query)
+    return asyncio.ensure_future(query.answer())
+
+
+def was_answered(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery) -> bool:
+    data = context.user_data
+    return data is not None and data.get(ANSWERED) == query.id
+
+
+async def acknowledge(
+    context: ContextTypes.DEFAULT_TYPE,
+    query: CallbackQuery,
+    text: str | None = None,
+    *,
+    alert: bool = False,
+) -> None:
+    """Answer the press unless it was answered already (then `text` is not shown)."""
+    if was_answered(context, query):
+        return
+    _mark(context, query)
+    await query.answer(text, show_alert=alert)
+
+
+def _mark(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery) -> None:
+    if context.user_data is not None:
+        context.user_data[ANSWERED] = query.id
