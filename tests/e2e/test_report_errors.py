@@ -136,6 +136,23 @@ async def test_time_from_the_day_buttons(world: World, anna: SimUser) -> None:
     assert "igår 20:00" in text(summary)
 
 
+async def test_earlier_today_offers_the_windows_that_have_begun(world: World, anna: SimUser) -> None:
+    await to_when(anna)
+    await anna.press("Tidigare idag")
+    windows = await anna.wait_for(lambda m: "Natt 00–06" in buttons(m))
+    assert "idag" in text(windows)
+    await anna.press("Natt 00–06", windows)
+    summary = await anna.next_message()
+    assert "idag 0" in text(summary) or "igår" not in text(summary)
+    await anna.press("✅ Skicka", summary)
+    await anna.next_message()
+    (stored,) = world.observations()
+    assert stored.occurred_at <= stored.reported_at
+    local = stored.occurred_at.astimezone(world.settings().tz)
+    assert local.date() == stored.reported_at.astimezone(world.settings().tz).date()
+    assert local.hour < 6
+
+
 async def test_stale_and_forged_buttons_change_nothing(world: World, anna: SimUser) -> None:
     categories = await _to_category(anna)
     await anna.press("🎨 Klotter", categories)
