@@ -136,7 +136,9 @@ async def test_time_from_the_day_buttons(world: World, anna: SimUser) -> None:
     assert "igår 20:00" in text(summary)
 
 
-async def test_earlier_today_offers_the_windows_that_have_begun(world: World, anna: SimUser) -> None:
+async def test_earlier_today_offers_the_windows_that_have_begun(
+    world: World, anna: SimUser
+) -> None:
     await to_when(anna)
     await anna.press("Tidigare idag")
     windows = await anna.wait_for(lambda m: "Natt 00–06" in buttons(m))
