@@ -6,15 +6,16 @@ import asyncio
 import logging
 import re
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
-from bot.logs import configure_logging
+from bot.logs import RedactSecrets, configure_logging
 from bot.settings import Settings
-from storage.access import create_invite, list_users, revoke_user
+from storage.access import AmbiguousUser, create_invite, list_users, revoke_user
 from storage.engine import transaction
 from storage.kinds import Role
 from storage.setup import open_database
@@ -89,8 +90,9 @@ def run() -> None:
         typer.echo("Telegram refused TELEGRAM_BOT_TOKEN. Check it with @BotFather.", err=True)
         raise typer.Exit(2) from None
     except NetworkError as error:
+        reason = RedactSecrets([settings.token or ""]).redact(str(error))
         typer.echo(
-            f"Cannot reach the Bot API at {settings.telegram_api_base_url}: {error}", err=True
+            f"Cannot reach the Bot API at {settings.telegram_api_base_url}: {reason}", err=True
         )
         raise typer.Exit(3) from None
 
@@ -179,11 +181,18 @@ def users() -> None:
 def revoke(who: Annotated[str, typer.Argument(help="Telegram id or @username")]) -> None:
     """Remove a user's access at once (their open draft is dropped too)."""
     settings = _settings()
-    with transaction(_database(settings)) as session:
-        user = revoke_user(session=session, who=who)
-    if user is None:
+    try:
+        with transaction(_database(settings)) as session:
+            revoked = revoke_user(session=session, who=who)
+    except AmbiguousUser as ambiguous:
+        typer.echo(f"Several users are {who}: {ambiguous}. Revoke by Telegram id.", err=True)
+        raise typer.Exit(1) from None
+    if revoked is None:
         typer.echo(f"No user {who}. See: estbot users", err=True)
         raise typer.Exit(1)
+    user, unused_photos = revoked
+    for path in unused_photos:  # their unsent photos go with the draft
+        Path(path).unlink(missing_ok=True)
     typer.echo(f"Revoked {user.full_name or user.telegram_id} ({user.telegram_id}).")
 
 

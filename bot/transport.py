@@ -15,6 +15,8 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.logs import RedactSecrets
+
 
 class AiohttpRequest(BaseRequest):
     """Bot API requests over one pooled aiohttp session."""
@@ -79,8 +81,9 @@ class AiohttpRequest(BaseRequest):
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error
-        except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+        except aiohttp.ClientError as error:  # its text may hold the URL, and so the token
+            reason = RedactSecrets([]).redact(str(error))
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {reason}") from error
         finally:
             del files
 

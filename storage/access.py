@@ -23,6 +23,7 @@ class InviteProblem(StrEnum):
     UNKNOWN = "unknown"
     EXPIRED = "expired"
     USED_UP = "used_up"
+    REVOKED = "revoked"  # the person was revoked after this invite was made
 
 
 class InviteRefused(Exception):
@@ -105,6 +106,8 @@ def redeem_invite(
     if already and user is not None and user.role == invite.role:
         organisation = session.get_one(Organisation, invite.organisation_id)
         return Registration(user, organisation, already_registered=True)
+    if user is not None and user.revoked_at is not None and invite.created_at <= user.revoked_at:
+        raise InviteRefused(InviteProblem.REVOKED)
     if invite.uses >= invite.max_uses:
         raise InviteRefused(InviteProblem.USED_UP)
     invite.uses += 1
@@ -143,24 +146,39 @@ def list_users(*, session: Session) -> list[tuple[User, Organisation]]:
     return [(user, organisation) for user, organisation in rows]
 
 
-def revoke_user(*, session: Session, who: str, now: datetime | None = None) -> User | None:
-    """Remove access at once: by Telegram id or @username. Their open draft is dropped."""
+class AmbiguousUser(Exception):
+    """More than one user has this @username; revoke by Telegram id instead."""
+
+    def __init__(self, telegram_ids: list[int]) -> None:
+        super().__init__(", ".join(str(tid) for tid in telegram_ids))
+        self.telegram_ids = telegram_ids
+
+
+def revoke_user(
+    *, session: Session, who: str, now: datetime | None = None
+) -> tuple[User, list[str]] | None:
+    """Remove access at once, by Telegram id or @username; their open draft is dropped.
+
+    Returns the user and the photo files of the dropped draft that nothing else uses.
+    """
     who = who.strip()
     if who.lstrip("-").isdigit():
         user = find_user(session=session, telegram_id=int(who))
     else:
         name = who.removeprefix("@").casefold()
-        user = session.exec(select(User).where(func.lower(User.username) == name)).first()
+        matches = session.exec(select(User).where(func.lower(User.username) == name)).all()
+        if len(matches) > 1:
+            raise AmbiguousUser([match.telegram_id for match in matches])
+        user = matches[0] if matches else None
     if user is None:
         return None
     user.active = False
     user.revoked_at = now or utcnow()
     session.add(user)
     draft = session.exec(select(Draft).where(Draft.user_id == user.id)).first()
-    if draft is not None:
-        discard_draft(session=session, draft=draft)
+    unused = [] if draft is None else discard_draft(session=session, draft=draft)
     session.flush()
-    return user
+    return user, unused
 
 
 def set_language(*, session: Session, telegram_id: int, language: str) -> None:

@@ -87,6 +87,7 @@ async def test_revoked_user_loses_access_mid_conversation(world: World, anna) ->
     with transaction(world.engine) as session:
         assert revoke_user(session=session, who=f"@{anna.user['username'].upper()}") is not None
         assert session.exec(select(Draft)).all() == []
+        assert session.exec(select(Draft)).all() == []
     await anna.send_location(59.1262, 15.1418)
     reply = await anna.next_message()
     assert "inbjudningslänk" in text(reply)
@@ -152,3 +153,30 @@ async def test_cli_invite_prints_deep_link_and_registered_user_can_be_listed_and
 
     code, _, err = await _estbot(world, "revoke", "@nobody", token=False)
     assert code == 1 and "No user" in err
+
+
+async def test_revoked_person_needs_an_invite_made_after_the_revocation(world: World) -> None:
+    team_code = world.invite(max_uses=20)
+    kalle = world.telegram.user(3006, "Kalle", username="kalle")
+    await kalle.send(f"/start {team_code}")
+    assert "Välkommen" in text(await kalle.next_message())
+    with transaction(world.engine) as session:
+        assert revoke_user(session=session, who="3006") is not None
+    await kalle.send(f"/start {team_code}")
+    assert "behörighet har tagits bort" in text(await kalle.next_message())
+    await kalle.send("/rapport")
+    assert "inbjudningslänk" in text(await kalle.next_message())
+    await kalle.send(f"/start {world.invite()}")
+    assert "Välkommen" in text(await kalle.next_message())
+
+
+async def test_revoke_by_an_ambiguous_username_is_refused(world: World) -> None:
+    with transaction(world.engine) as session:
+        from tests.factories import make_user
+
+        make_user(session, telegram_id=3100, username="Kalle")
+        make_user(session, telegram_id=3101, username="kalle")
+    code, _, err = await _estbot(world, "revoke", "@kalle", token=False)
+    assert code == 1 and "3100" in err and "3101" in err
+    code, out, _ = await _estbot(world, "revoke", "3101", token=False)
+    assert code == 0 and "3101" in out

@@ -85,3 +85,21 @@ async def test_sigkill_at_every_step_loses_nothing(world: World, tmp_path: Path)
     output = b"".join(log).decode()
     assert "estbot starting" in output
     assert TOKEN not in output and TOKEN.split(":")[1] not in output
+
+
+async def test_a_bad_api_address_is_reported_without_the_token(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": "localhost:8081/bot",  # no scheme: aiohttp names the whole URL
+        "ESTBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        "ESTBOT_LOG_LEVEL": "DEBUG",
+    }
+    process = await asyncio.create_subprocess_exec(
+        "estbot", "run", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output, _ = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 3
+    assert b"Cannot reach the Bot API" in output
+    assert TOKEN.encode() not in output and TOKEN.split(":")[1].encode() not in output
