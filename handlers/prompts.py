@@ -26,27 +26,25 @@ def category_label(category: Category | None, language: str) -> str:
 
 
 def place_label(t: Texts, place: PlaceValue | None) -> str:
-    """How a place reads: "vid Kvarnparken", "Storgatan 3 (nära Torget, 120 m)", or the text."""
+    """How a place reads: "vid Kvarnparken", "Storgatan 3 (nära Torget, 120 m)", or the text.
+
+    Plain text (for buttons too); whoever puts it into HTML escapes it, once.
+    """
     if place is None:
         return t.plain("place_unknown")
     typed = _short_text(place)
     if place.name:
         distance = round(place.distance_m or 0)
-        near = (
-            t("place_at", name=place.name)
-            if distance <= NEAR_ENOUGH_M
-            else t("place_near", name=place.name, distance=distance)
-        )
-        return f"{typed} ({near})" if typed and typed != place.name else str(near)
+        if distance <= NEAR_ENOUGH_M:
+            near = t.plain("place_at").format(name=place.name)
+        else:
+            near = t.plain("place_near").format(name=place.name, distance=distance)
+        return f"{typed} ({near})" if typed and typed != place.name else near
     if typed:
         return typed
     if place.latitude is not None and place.longitude is not None:
-        return str(
-            t(
-                "place_coordinates",
-                latitude=f"{place.latitude:.5f}",
-                longitude=f"{place.longitude:.5f}",
-            )
+        return t.plain("place_coordinates").format(
+            latitude=f"{place.latitude:.5f}", longitude=f"{place.longitude:.5f}"
         )
     return t.plain("place_unknown")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 _DAY_WORDS = {
@@ -56,7 +56,9 @@ def parse_when(
         if default_day is not None:
             return _at(today - timedelta(days=1 if default_day == "yesterday" else 0), clock, tz)
         candidate = _at(today, clock, tz)
-        return candidate if candidate <= local_now else _at(today - timedelta(days=1), clock, tz)
+        if candidate.astimezone(UTC) <= now.astimezone(UTC):  # instants, not wall clocks
+            return candidate
+        return _at(today - timedelta(days=1), clock, tz)
     if match := _ISO.match(clean):
         return _dated(int(match["y"]), int(match["m"]), int(match["d"]), match, tz)
     if match := _DAY_MONTH.match(clean):
@@ -71,11 +73,19 @@ def parse_when(
         month, day = _MONTHS[match["mon"]], int(match["d"])
         return _dated(_year_for(month, day, today), month, day, match, tz)
     if match := _WORD_TIME.match(clean):
-        day_back = _days_back(match["word"].strip(), today)
+        word = match["word"].strip()
+        day_back = _days_back(word, today)
         if day_back is None:
             return None
         clock = _clock(match) if match["hour"] else time(12, 0)
-        return None if clock is None else _at(today - timedelta(days=day_back), clock, tz)
+        if clock is None:
+            return None
+        moment = _at(today - timedelta(days=day_back), clock, tz)
+        if word not in _DAY_WORDS and moment.astimezone(UTC) > now.astimezone(
+            UTC
+        ):  # "måndag 22:00" on a Monday: last week's
+            moment = _at(today - timedelta(days=day_back + 7), clock, tz)
+        return moment
     return None
 
 
@@ -91,7 +101,8 @@ def _clock(match: re.Match[str]) -> time | None:
 
 
 def _at(day: date, clock: time, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, clock, tzinfo=tz)
+    """A wall-clock time on a day; one that the spring change skips becomes the hour after."""
+    return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC).astimezone(tz)
 
 
 def _dated(year: int, month: int, day: int, match: re.Match[str], tz: ZoneInfo) -> datetime | None:

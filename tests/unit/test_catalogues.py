@@ -34,3 +34,18 @@ def test_emergency_numbers_are_in_both_languages() -> None:
     for language in LANGUAGES:
         line = catalogue(language)["emergency"]
         assert "112" in line and "114 14" in line
+
+
+def test_place_names_are_escaped_exactly_once() -> None:
+    from handlers.prompts import place_label
+    from storage.drafts import PlaceValue
+    from storage.kinds import PlaceSource
+
+    t = Texts("sv")
+    place = PlaceValue(
+        PlaceSource.GEOCODER, "Bakgård <3 & Co, Kvarnby", 59.1, 15.1, "Skola & Park", 300
+    )
+    label = place_label(t, place)
+    assert label == "Bakgård <3 & Co, Kvarnby (nära Skola & Park (300 m))"
+    shown = t("place_set", place=label)
+    assert "Skola &amp; Park" in shown and "&amp;amp;" not in shown and "&lt;3" in shown

@@ -67,3 +67,31 @@ def test_summer_time_change_keeps_the_wall_clock() -> None:
     moment = parse_when("igår 22:00", now=after_change, tz=TZ)
     assert moment is not None and moment.utcoffset() is not None
     assert moment.astimezone(ZoneInfo("UTC")).hour == 21  # CET the day before
+
+
+def test_todays_weekday_name_means_last_week_when_the_time_is_still_to_come() -> None:
+    sunday_morning = NOW
+    assert parse_when("söndag 22:00", now=sunday_morning, tz=TZ) == datetime(
+        2026, 11, 15, 22, 0, tzinfo=TZ
+    )
+    assert parse_when("söndag 07:00", now=sunday_morning, tz=TZ) == datetime(
+        2026, 11, 22, 7, 0, tzinfo=TZ
+    )
+
+
+def test_bare_time_during_the_repeated_autumn_hour_is_the_latest_past_one() -> None:
+    utc = ZoneInfo("UTC")
+    # 2026-10-25: clocks go from 03:00 CEST back to 02:00 CET. 02:10 CET is 01:10 UTC.
+    second_pass = datetime(2026, 10, 25, 1, 10, tzinfo=utc)
+    moment = parse_when("02:40", now=second_pass, tz=TZ)
+    assert moment is not None and moment.astimezone(utc) == datetime(
+        2026, 10, 25, 0, 40, tzinfo=utc
+    )
+
+
+def test_a_time_the_spring_change_skips_is_not_refused_as_future() -> None:
+    utc = ZoneInfo("UTC")
+    # 2026-03-29: 02:00 CET jumps to 03:00 CEST. 03:10 CEST is 01:10 UTC.
+    after = datetime(2026, 3, 29, 1, 10, tzinfo=utc)
+    moment = parse_when("02:30", now=after, tz=TZ)
+    assert moment is not None and moment.astimezone(utc) <= after
