@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Document, Message, PhotoSize, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from handlers.prompts import ask
-from handlers.services import current_member, services, texts
+from handlers.services import current_draft, current_member, services, texts
 from storage import drafts
-from storage.drafts import DraftProblem
-from storage.photos import attach_photo, store_photo_file
+from storage.drafts import MAX_PHOTOS, DraftProblem, DraftState
+from storage.photos import StoredFile, attach_photo, store_photo_file
 
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
+TOLD_ALBUMS = "estbot.told_albums"
 
 
 async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -21,20 +22,15 @@ async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     member = current_member(context)
     assert message is not None and member is not None
-    if message.photo:
-        item = message.photo[-1]  # the largest size
-    elif message.document is not None and (message.document.mime_type or "").startswith("image/"):
-        item = message.document
-    else:
+    item = _image(message)
+    if item is None or (item.file_size or 0) > MAX_DOWNLOAD_BYTES:
         await message.reply_text(t("not_an_image"))
         return
-    if item.file_size and item.file_size > MAX_DOWNLOAD_BYTES:
-        await message.reply_text(t("not_an_image"))
+    if _full(current_draft(context)):  # say so before fetching what cannot be kept
+        await _too_many(context, message)
         return
     try:
-        telegram_file = await context.bot.get_file(item.file_id)
-        data = bytes(await telegram_file.download_as_bytearray())
-        stored = await s.blocking(store_photo_file, data, s.photo_dir)
+        stored = await _download(context, item)
     except TelegramError:
         await message.reply_text(t("photo_failed"))
         return
@@ -50,11 +46,10 @@ async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             stored=stored,
             media_group_id=message.media_group_id,
         )
-    except DraftProblem as problem:
-        reason = problem.reason if problem.reason == "too_many_photos" else "stale_button"
-        if message.media_group_id is None or not _told(context, message.media_group_id):
-            await message.reply_text(t(reason))
+    except DraftProblem:
+        await _too_many(context, message)
         return
+    await s.remove_files(state.discarded)
     if message.caption and message.caption.strip():
         try:
             state = await s.db(
@@ -67,15 +62,36 @@ async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await message.reply_text(t(problem.reason, length=len(message.caption.strip())))
             return
     if announce:
-        await ask(
-            context, message.chat_id, t, state, note=t("photo_saved", count=state.photo_count)
-        )
+        note = t("photo_saved", count=state.photo_count)
+        await ask(context, message.chat_id, t, state, note=note)
 
 
-def _told(context: ContextTypes.DEFAULT_TYPE, media_group_id: str | None) -> bool:
-    """Whether the album already got its "too many photos" reply (say it once per album)."""
-    told: set[str] = context.chat_data.setdefault("estbot.told_albums", set())  # type: ignore[union-attr]
-    if media_group_id in told:
-        return True
-    told.add(media_group_id or "")
-    return False
+def _image(message: Message) -> PhotoSize | Document | None:
+    if message.photo:
+        return message.photo[-1]  # the largest size
+    document = message.document
+    if document is not None and (document.mime_type or "").startswith("image/"):
+        return document
+    return None
+
+
+def _full(state: DraftState | None) -> bool:
+    return state is not None and state.photo_count >= MAX_PHOTOS
+
+
+async def _download(context: ContextTypes.DEFAULT_TYPE, item: PhotoSize | Document) -> StoredFile:
+    """Fetch the file with getFile and store it, stripped of its metadata."""
+    s = services(context)
+    telegram_file = await context.bot.get_file(item.file_id)
+    data = bytes(await telegram_file.download_as_bytearray())
+    return await s.blocking(store_photo_file, data, s.photo_dir)
+
+
+async def _too_many(context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
+    """The eleventh photo: said once per album, not once per photo."""
+    albums: set[str] = context.chat_data.setdefault(TOLD_ALBUMS, set())  # type: ignore[union-attr]
+    if message.media_group_id is not None:
+        if message.media_group_id in albums:
+            return
+        albums.add(message.media_group_id)
+    await message.reply_text(texts(context)("too_many_photos"))

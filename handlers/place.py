@@ -60,6 +60,7 @@ async def store_place(
     state = await s.db(
         drafts.set_place, user_id=_user_id(context), place=place, inside_area=inside, start=start
     )
+    await s.remove_files(state.discarded)
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     if state.step is Step.PLACE_CONFIRM:
         await ask(context, chat_id, t, state)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 from datetime import timedelta
-from pathlib import Path
 
 from telegram import Update
 from telegram.error import BadRequest
@@ -66,12 +65,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     unused = await s.db(drafts.cancel_draft, user_id=me.user_id)
     key = "nothing_to_cancel" if unused is None else "cancelled"
     await update.effective_message.reply_text(t(key), reply_markup=keyboards.main_menu(t))  # type: ignore[union-attr]
-    await _remove_files(unused or [])
-
-
-async def _remove_files(paths: list[str]) -> None:
-    for path in paths:
-        await asyncio.to_thread(Path(path).unlink, missing_ok=True)
+    await services(context).remove_files(unused or [])
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -364,7 +358,7 @@ async def _pressed_field(
             acknowledge(context, query, t.plain("photos_removed")),
             _edit(query.edit_message_text(text, reply_markup=markup)),
         )
-        await _remove_files(unused)
+        await services(context).remove_files(unused)
         return
     step = FIELD_STEPS.get(press.argument)
     if step is None:
@@ -390,7 +384,7 @@ async def _pressed_cancel(
         raise DraftProblem("stale")
     unused = await s.db(drafts.cancel_draft, user_id=me.user_id)
     await settle(update, context, t("cancelled"))
-    await _remove_files(unused or [])
+    await services(context).remove_files(unused or [])
 
 
 async def _pressed_resume(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -44,6 +44,11 @@ class Services:
         """
         with transaction(self.engine) as session:
             return operation(session=session, **kwargs)
+
+    async def remove_files(self, paths: Iterable[str]) -> None:
+        """Delete photo files that nothing refers to any more."""
+        for path in paths:
+            await asyncio.to_thread(Path(path).unlink, missing_ok=True)
 
     async def blocking(self, function: Callable[..., T], /, *args: Any) -> T:
         """Run blocking work (a geocoding request, image processing) off the event loop."""

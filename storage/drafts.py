@@ -8,8 +8,8 @@ a photo or a position asks only for what is missing.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam
@@ -19,6 +19,7 @@ from storage.kinds import PlaceSource, Step
 from storage.models import Category, Draft, Observation, Photo, utcnow
 
 MAX_PHOTOS = 10
+ABANDONED_AFTER = timedelta(hours=3)
 DESCRIPTION_MIN = 3
 DESCRIPTION_MAX = 2000
 
@@ -77,6 +78,8 @@ class DraftState:
 
     draft: Draft
     last_place: PlaceValue | None
+    # Photo files of an abandoned draft that a new one replaced, for the caller to delete.
+    discarded: tuple[str, ...] = ()
 
     @property
     def photo_count(self) -> int:
@@ -159,6 +162,21 @@ def start_draft(*, session: Session, user_id: int, **fields: Any) -> DraftState:
     return draft_state(session=session, draft=draft)
 
 
+def draft_for_shortcut(
+    *, session: Session, user_id: int, now: datetime | None = None
+) -> DraftState:
+    """The draft a photo or position sent on its own belongs to.
+
+    The report in progress, or a new one when there is none or the one there was left
+    untouched for ABANDONED_AFTER: a photo today must not land in yesterday's half report.
+    """
+    draft = find_draft(session=session, user_id=user_id)
+    if draft is not None and draft.updated_at >= (now or utcnow()) - ABANDONED_AFTER:
+        return draft_state(session=session, draft=draft)
+    unused = [] if draft is None else discard_draft(session=session, draft=draft)
+    return replace(start_draft(session=session, user_id=user_id), discarded=tuple(unused))
+
+
 def discard_draft(*, session: Session, draft: Draft) -> list[str]:
     """Delete a draft and its photo rows; returns photo paths no observation uses."""
     paths = list(session.exec(select(Photo.path).where(Photo.draft_id == draft.id)).all())
@@ -216,22 +234,23 @@ def set_place(
 
     A map pin sent while the draft waits for something else replaces the place, and the
     draft stays where it was (the next step is worked out from what is still missing).
-    With `start`, a position sent outside a report begins one.
+    With `start`, a position sent outside a report begins one (see `draft_for_shortcut`).
     """
-    if start and find_draft(session=session, user_id=user_id) is None:
-        start_draft(session=session, user_id=user_id)
+    discarded: tuple[str, ...] = ()
+    if start:
+        discarded = draft_for_shortcut(session=session, user_id=user_id).discarded
     draft = _current(session, user_id, None)
     if place.has_point and not inside_area:
         draft.pending = [place.as_dict()]
         draft.step = Step.PLACE_CONFIRM
         session.add(draft)
         session.flush()
-        return draft_state(session=session, draft=draft)
+        return replace(draft_state(session=session, draft=draft), discarded=discarded)
     draft.place_source, draft.place_text = place.source, place.text
     draft.latitude, draft.longitude = place.latitude, place.longitude
     draft.place_name, draft.place_distance_m = place.name, place.distance_m
     draft.pending = None
-    return _advance(session, draft)
+    return replace(_advance(session, draft), discarded=discarded)
 
 
 def offer_places(
@@ -281,6 +300,10 @@ def set_description(
     """Store the description (3-2000 characters) and move on."""
     draft = _current(session, user_id, None)
     clean = text.strip()
+    if from_caption and draft.description and clean not in draft.description:
+        clean = (
+            f"{draft.description}\n{clean}"  # a caption adds to what was written, never replaces it
+        )
     if len(clean) < DESCRIPTION_MIN:
         raise DraftProblem("description_short")
     if len(clean) > DESCRIPTION_MAX:

@@ -137,7 +137,7 @@ class Draft(SQLModel, table=True):
     photo_count: int = 0
     prompt_message_id: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime = _when(default=utcnow)
-    updated_at: datetime = _when(default=utcnow)
+    updated_at: datetime = _when(default=utcnow, onupdate=utcnow)
 
 
 class Photo(SQLModel, table=True):

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlmodel import Session, select
 
-from storage.drafts import (
-    MAX_PHOTOS,
-    DraftProblem,
-    DraftState,
-    draft_state,
-    find_draft,
-    start_draft,
-)
+from storage.drafts import MAX_PHOTOS, DraftProblem, DraftState, draft_for_shortcut, draft_state
 from storage.models import Photo
 
 
@@ -69,9 +62,8 @@ def attach_photo(
     Returns the draft and whether this photo starts something the reporter should hear
     about: not the second and later photos of one album.
     """
-    draft = find_draft(session=session, user_id=user_id)
-    if draft is None:
-        draft = start_draft(session=session, user_id=user_id).draft
+    started = draft_for_shortcut(session=session, user_id=user_id)
+    draft = started.draft
     if draft.photo_count >= MAX_PHOTOS:
         raise DraftProblem("too_many_photos")
     duplicate = session.exec(
@@ -94,4 +86,4 @@ def attach_photo(
     draft.media_group_id = media_group_id
     session.add(draft)
     session.flush()
-    return draft_state(session=session, draft=draft), announce
+    return replace(draft_state(session=session, draft=draft), discarded=started.discarded), announce

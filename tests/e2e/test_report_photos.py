@@ -145,3 +145,36 @@ async def test_location_outside_a_report_starts_one_with_the_place(
     (observation,) = world.observations()
     assert observation.place_name == "Kvarnparken"
     assert 25 <= (observation.reported_at - observation.occurred_at).total_seconds() / 60 <= 31
+
+
+async def test_a_photo_does_not_join_a_report_abandoned_hours_ago(
+    world: World, anna: SimUser
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from storage.models import Draft, utcnow
+
+    await to_summary(anna)
+    await anna.send_photo(jpeg(colour="black"))
+    await anna.next_message()
+    old_file = stored_photos(world)[0].path
+    with transaction(world.engine) as session:
+        session.execute(update(Draft).values(updated_at=utcnow() - timedelta(hours=4)))
+    await anna.send_photo(jpeg(colour="white"), caption="Ny sak idag")
+    reply = await anna.next_message()
+    assert "Välj kategori" in text(reply), "a new report, asking for everything again"
+    (photo,) = stored_photos(world)
+    assert photo.path != old_file and not Path(old_file).exists(), "the abandoned photo is gone"
+
+
+async def test_a_caption_adds_to_the_description_already_written(
+    world: World, anna: SimUser
+) -> None:
+    await to_summary(anna)
+    await anna.send_photo(jpeg(colour="navy"), caption="Taggen syns tydligt här")
+    reply = await anna.next_message()
+    assert "Klotter på väggen vid entrén" in text(reply) and "Taggen syns tydligt här" in text(
+        reply
+    )
