@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
@@ -38,9 +40,22 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = s.texts_for(None)
     if update.callback_query is not None:
         await update.callback_query.answer(t.plain("not_registered"), show_alert=True)
-    elif update.message is not None:
+    elif update.message is not None and _first_in_a_while(context, sender.id):
         await update.message.reply_text(t("not_registered"))
     raise ApplicationHandlerStop
+
+
+STRANGER_QUIET = 3600.0  # seconds between two "you need an invite" messages to one person
+
+
+def _first_in_a_while(context: ContextTypes.DEFAULT_TYPE, telegram_id: int) -> bool:
+    """Tell a stranger once an hour, so that spam cannot use up the bot's sending budget."""
+    told: dict[int, float] = context.bot_data.setdefault("estbot.told_strangers", {})
+    now = time.monotonic()
+    if now - told.get(telegram_id, -STRANGER_QUIET) < STRANGER_QUIET:
+        return False
+    told[telegram_id] = now
+    return True
 
 
 def _is_start_with_code(update: Update) -> bool:

@@ -88,7 +88,7 @@ async def on_typed_place(
     if len(typed) < 2 or len(typed) > MAX_TYPED_PLACE:
         await ask(context, message.chat_id, t, _at_place(state), note=t("expects_place"))
         return
-    found = await s.blocking(s.locator.search, typed)
+    found = await s.find_place(typed)
     if not found:
         await store_place(update, context, PlaceValue(PlaceSource.TEXT, text=typed))
     elif len(found) == 1:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+from datetime import timedelta
 
 from sqlalchemy.exc import OperationalError
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
@@ -22,8 +23,10 @@ from handlers import access, photos, place, report
 from handlers.answers import was_answered
 from handlers.mine import mine
 from handlers.prompts import ask, expects
-from handlers.services import current_draft, current_member, texts
+from handlers.services import current_draft, current_member, services, texts
 from handlers.texts import LANGUAGES, Texts
+from storage.drafts import DraftProblem
+from storage.updates import forget_old_updates
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +58,13 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     )
     app.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, report.on_text))
     app.add_handler(MessageHandler(PRIVATE, unexpected))
+    edited = filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE
+    app.add_handler(MessageHandler(edited, edit_not_read))
     app.add_error_handler(on_error)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            forget_handled_updates, interval=timedelta(hours=6), first=60, name=FORGET_JOB
+        )
 
 
 async def unexpected(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -72,9 +81,30 @@ async def unexpected(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await ask(context, message.chat_id, t, state, note=expects(t, state.step))
 
 
+FORGET_JOB = "forget handled updates"
+
+
+async def forget_handled_updates(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Telegram redelivers an update for a day at most; older update ids need not be kept."""
+    forgotten = await services(context).db(forget_old_updates, older_than=timedelta(days=2))
+    log.info("forgot %d handled update ids", forgotten)
+
+
+async def edit_not_read(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited message: the draft took the text as first sent; say how to change it."""
+    message = update.effective_message
+    if message is not None and current_draft(context) is not None:
+        await context.bot.send_message(message.chat_id, texts(context)("edit_not_read"))
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the error; tell the person their draft is kept and to try again shortly."""
     error = context.error
+    if isinstance(error, DraftProblem):  # the draft went meanwhile (revoked, replaced)
+        log.info("update for a draft that is gone: %s", error.reason)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, texts(context)("draft_gone"))
+        return
     if isinstance(error, OperationalError):
         log.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
     else:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ from telegram.ext import ContextTypes
 
 from handlers.texts import Texts
 from storage.access import Member
-from storage.drafts import DraftState
+from storage.drafts import DraftState, PlaceValue
 from storage.engine import transaction
 from storage.geocoding import Locator
 from storage.models import Category
@@ -34,6 +35,9 @@ class Services:
     language: str
     photo_dir: Path
     categories: list[Category]
+    _geocoding: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="geocoder")
+    )
 
     async def db(self, operation: Callable[..., T], /, **kwargs: Any) -> T:
         """Run one storage operation in its own transaction.
@@ -49,6 +53,15 @@ class Services:
         """Delete photo files that nothing refers to any more."""
         for path in paths:
             await asyncio.to_thread(Path(path).unlink, missing_ok=True)
+
+    async def find_place(self, text: str) -> list[PlaceValue]:
+        """Look up typed text: gazetteer, then the geocoder, in a thread of its own.
+
+        One thread, because the geocoder allows one request a second anyway, and so that
+        people typing addresses never hold up photos being processed.
+        """
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._geocoding, self.locator.search, text)
 
     async def blocking(self, function: Callable[..., T], /, *args: Any) -> T:
         """Run blocking work (a geocoding request, image processing) off the event loop."""

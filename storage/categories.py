@@ -51,8 +51,9 @@ def _spec(entry: dict[str, Any], index: int) -> CategorySpec:
         label_sv = str(entry["sv"]).strip()
     except KeyError as exc:
         raise ValueError(f"category {index} needs {exc.args[0]!r}") from exc
-    if not code.replace("_", "").isalnum() or len(code) > 40:
-        raise ValueError(f"category code {code!r}: letters, digits and _ only, at most 40")
+    # The code travels in button data, which Telegram limits to 64 bytes.
+    if not (code.isascii() and code.replace("_", "").isalnum()) or len(code) > 40:
+        raise ValueError(f"category code {code!r}: a-z, 0-9 and _ only, at most 40")
     return CategorySpec(
         code=code,
         label_sv=label_sv,

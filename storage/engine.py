@@ -18,11 +18,18 @@ def make_engine(url: str) -> Engine:
     """An engine for SQLite (WAL mode, waits for locks) or PostgreSQL (psycopg 3)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # A database that does not answer must not hold the bot for minutes.
+        timeouts = {
+            "connect_timeout": 5,
+            "options": "-c statement_timeout=10000 -c lock_timeout=5000",
+        }
+        return create_engine(
+            url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=timeouts
+        )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=10, max_overflow=20
+        url, connect_args={"check_same_thread": False, "timeout": 5}, pool_size=10, max_overflow=20
     )
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -35,7 +42,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA busy_timeout=5000")  # another writer (the CLI) is waited for, briefly
     cursor.close()
 
 

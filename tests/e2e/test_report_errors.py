@@ -195,3 +195,15 @@ async def test_new_report_while_a_draft_exists_offers_continue_or_restart(
 async def test_text_without_a_draft_gets_a_hint(world: World, anna: SimUser) -> None:
     await anna.send("hej")
     assert "Ny observation" in text(await anna.next_message())
+
+
+async def test_an_edited_message_gets_told_how_to_change_the_report(
+    world: World, anna: SimUser
+) -> None:
+    await to_description(anna)
+    sent = await anna.send("Klotter på väggen")
+    await anna.next_message()
+    await anna.edit(sent, "Klotter på väggen och dörren")
+    assert "ändringar" in text(await anna.next_message())
+    with transaction(world.engine) as session:
+        assert session.exec(select(Draft)).one().description == "Klotter på väggen"

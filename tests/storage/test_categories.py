@@ -41,6 +41,7 @@ def test_yaml_and_toml_files_give_the_same_categories(tmp_path: Path) -> None:
         "",  # no categories
         '[[category]]\nsv = "Utan kod"\n',  # no code
         '[[category]]\ncode = "a b"\nsv = "x"\n',  # bad code
+        '[[category]]\ncode = "skadegörelse"\nsv = "x"\n',  # not ASCII: too long as button data
         '[[category]]\ncode = "a"\nsv = "x"\n[[category]]\ncode = "a"\nsv = "y"\n',  # duplicate
     ],
 )

@@ -81,3 +81,17 @@ def test_concurrent_sends_never_share_a_number(engine: Engine) -> None:
     with transaction(engine) as session:
         numbers = sorted(o.number for o in session.exec(select(Observation)).all())
     assert numbers == list(range(1, people + 1))
+
+
+def test_old_handled_update_ids_are_forgotten(engine: Engine) -> None:
+    from datetime import timedelta
+
+    from storage.updates import claim_update, forget_old_updates
+
+    with transaction(engine) as session:
+        assert claim_update(session=session, update_id=1)
+    later = datetime.now(UTC) + timedelta(days=3)
+    with transaction(engine) as session:
+        assert claim_update(session=session, update_id=2)
+        assert forget_old_updates(session=session, older_than=timedelta(days=2), now=later) == 2
+        assert claim_update(session=session, update_id=1), "forgotten, so claimable again"
