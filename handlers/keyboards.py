@@ -17,8 +17,8 @@ from telegram import (
 )
 
 from handlers.texts import Texts
-from storage.drafts import PlaceValue
 from storage.models import Category
+from storage.places import PlaceValue
 
 PREFIX = "r"
 

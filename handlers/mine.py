@@ -9,8 +9,8 @@ from handlers import keyboards
 from handlers.prompts import category_label, place_label, status_label
 from handlers.services import current_member, services, texts
 from handlers.texts import Html
-from storage.drafts import PlaceValue
 from storage.observations import recent_observations
+from storage.places import PlaceValue
 
 
 async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

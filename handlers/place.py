@@ -11,9 +11,10 @@ from handlers import keyboards
 from handlers.answers import acknowledge
 from handlers.prompts import ask, place_label
 from handlers.services import current_member, services, texts
-from storage import drafts
-from storage.drafts import DraftProblem, DraftState, PlaceValue
+from storage import draft_places
+from storage.drafts import DraftProblem, DraftState
 from storage.kinds import PlaceSource, Step
+from storage.places import PlaceValue
 
 MAX_TYPED_PLACE = 200
 
@@ -58,7 +59,11 @@ async def store_place(
     s, t = services(context), texts(context)
     inside = confirmed or s.locator.inside(place)
     state = await s.db(
-        drafts.set_place, user_id=_user_id(context), place=place, inside_area=inside, start=start
+        draft_places.set_place,
+        user_id=_user_id(context),
+        place=place,
+        inside_area=inside,
+        start=start,
     )
     await s.remove_files(state.discarded)
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
@@ -95,7 +100,7 @@ async def on_typed_place(
         await store_place(update, context, found[0])
     else:
         offered = await s.db(
-            drafts.offer_places, user_id=_user_id(context), typed=typed, choices=found
+            draft_places.offer_places, user_id=_user_id(context), typed=typed, choices=found
         )
         await ask(context, message.chat_id, t, offered)
 
@@ -115,12 +120,14 @@ async def on_place_button(
     assert query is not None
     user_id = _user_id(context)
     if press.action == "notplace":
-        state = await s.db(drafts.reject_pending_place, user_id=user_id, key=press.key)
+        state = await s.db(draft_places.reject_pending_place, user_id=user_id, key=press.key)
         await asyncio.gather(acknowledge(context, query), query.edit_message_reply_markup(None))
         await ask(context, query.message.chat.id, t, state)  # type: ignore[union-attr]
         return
     index = None if press.action == "keep" else _index(press.argument)
-    place, confirmed = await s.db(drafts.pending_place, user_id=user_id, key=press.key, index=index)
+    place, confirmed = await s.db(
+        draft_places.pending_place, user_id=user_id, key=press.key, index=index
+    )
     await asyncio.gather(acknowledge(context, query), query.edit_message_reply_markup(None))
     await store_place(update, context, place, confirmed=confirmed)
 

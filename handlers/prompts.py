@@ -12,9 +12,10 @@ from handlers import keyboards
 from handlers.services import services
 from handlers.texts import Html, Texts
 from handlers.timeparse import windows_open
-from storage.drafts import DraftState, PlaceValue
+from storage.drafts import DraftState
 from storage.kinds import PlaceSource, Status, Step
 from storage.models import Category, utcnow
+from storage.places import PlaceValue
 
 NEAR_ENOUGH_M = 75
 

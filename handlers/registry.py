@@ -19,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import access, photos, place, report
+from handlers import access, buttons, photos, place, report
 from handlers.answers import was_answered
 from handlers.mine import mine
 from handlers.prompts import ask, expects
@@ -51,7 +51,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler(["hjalp", "help"], access.help_command, filters=PRIVATE))
     app.add_handler(CommandHandler(["sprak", "language"], access.language_command, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(access.language_chosen, pattern=r"^lang:"))
-    app.add_handler(CallbackQueryHandler(report.on_button))
+    app.add_handler(CallbackQueryHandler(buttons.on_button))
     app.add_handler(MessageHandler(PRIVATE & (filters.LOCATION | filters.VENUE), place.on_location))
     app.add_handler(
         MessageHandler(PRIVATE & (filters.PHOTO | filters.Document.ALL), photos.on_photo)

@@ -6,22 +6,16 @@ and nothing the reporter confirmed is lost.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable
-from datetime import timedelta
-
 from telegram import Update
-from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from handlers import keyboards, place
-from handlers.answers import acknowledge, answer_now, was_answered
 from handlers.mine import mine
-from handlers.prompts import ask, category_note, draft_summary, expects, step_prompt, when_label
+from handlers.prompts import ask, category_note, expects
 from handlers.services import current_draft, current_member, services, texts
 from handlers.texts import Html, Texts
-from handlers.timeparse import parse_when, window_time
-from storage import drafts, observations
+from handlers.timeparse import parse_when
+from storage import drafts
 from storage.access import Member
 from storage.drafts import DraftProblem, DraftState
 from storage.kinds import Step
@@ -29,11 +23,9 @@ from storage.models import Category, utcnow
 from storage.places import normalise
 
 PLACE_STEPS = (Step.PLACE, Step.PLACE_CHOICE, Step.PLACE_CONFIRM)
-FIELD_STEPS = {"category": Step.CATEGORY, "place": Step.PLACE, "description": Step.DESCRIPTION,
-               "when": Step.WHEN, "summary": Step.SUMMARY}  # fmt: skip
 
 
-def _me(context: ContextTypes.DEFAULT_TYPE) -> Member:
+def member_of(context: ContextTypes.DEFAULT_TYPE) -> Member:
     member = current_member(context)
     if member is None:  # the gate lets no unregistered person this far
         raise RuntimeError("report handlers run only for registered members")
@@ -42,7 +34,7 @@ def _me(context: ContextTypes.DEFAULT_TYPE) -> Member:
 
 async def start_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/rapport, /report or the "📝 Ny observation" button."""
-    s, t, me = services(context), texts(context), _me(context)
+    s, t, me = services(context), texts(context), member_of(context)
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     existing = current_draft(context)
     if existing is not None and _has_content(existing):
@@ -61,7 +53,7 @@ def _has_content(state: DraftState) -> bool:
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/avbryt or /cancel at any step."""
-    s, t, me = services(context), texts(context), _me(context)
+    s, t, me = services(context), texts(context), member_of(context)
     unused = await s.db(drafts.cancel_draft, user_id=me.user_id)
     key = "nothing_to_cancel" if unused is None else "cancelled"
     await update.effective_message.reply_text(t(key), reply_markup=keyboards.main_menu(t))  # type: ignore[union-attr]
@@ -96,7 +88,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _typed_category(
     update: Update, context: ContextTypes.DEFAULT_TYPE, state: DraftState
 ) -> None:
-    s, t, me = services(context), texts(context), _me(context)
+    s, t, me = services(context), texts(context), member_of(context)
     message = update.effective_message
     assert message is not None and message.text is not None
     typed = normalise(message.text)
@@ -117,7 +109,7 @@ def _names(category: Category, typed: str) -> bool:
 
 
 async def _typed_description(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    s, t, me = services(context), texts(context), _me(context)
+    s, t, me = services(context), texts(context), member_of(context)
     message = update.effective_message
     assert message is not None
     try:
@@ -139,7 +131,7 @@ def _problem_text(t: Texts, problem: DraftProblem, text: str = "") -> Html:
 async def _typed_time(
     update: Update, context: ContextTypes.DEFAULT_TYPE, state: DraftState, text: str
 ) -> None:
-    s, t, me = services(context), texts(context), _me(context)
+    s, t, me = services(context), texts(context), member_of(context)
     message = update.effective_message
     assert message is not None
     now = utcnow()
@@ -158,265 +150,3 @@ async def _typed_time(
         await message.reply_text(t("when_future", time=moment.strftime("%Y-%m-%d %H:%M")))
         return
     await ask(context, message.chat_id, t, new_state)
-
-
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A conversation button; stale or foreign buttons get a short alert and change nothing.
-
-    A press that fits the draft as the gate found it is answered at once, before the work.
-    """
-    query = update.callback_query
-    assert query is not None
-    press = keyboards.parse(query.data)
-    state = current_draft(context)
-    early = None
-    if press is not None and state is not None and _fits(press, state.step, state.key):
-        early = answer_now(context, query)
-        for _ in range(TURNS_TO_SEND):  # let the answer go out before the database work
-            await asyncio.sleep(0)
-    try:
-        if press is None:
-            raise DraftProblem("stale")
-        await _dispatch(update, context, press)
-    except DraftProblem:
-        stale = texts(context).plain("stale_button")
-        if was_answered(context, query):  # the draft changed meanwhile: say so in the chat
-            await context.bot.send_message(_chat(update), stale)
-        else:
-            await query.answer(stale)
-    finally:
-        if early is not None:
-            await early
-
-
-# An answer passes a few awaits (rate limiter, connection pool) before it is written to the
-# socket; this many turns of the event loop let it go out first (bench/report_throughput.py
-# --by-action: presses answered in 5 ms instead of 9 at low load).
-TURNS_TO_SEND = 5
-
-# The steps at which each button does something; a press at another step is stale.
-BUTTON_STEPS: dict[str, tuple[Step, ...]] = {
-    "cat": (Step.CATEGORY,),
-    "pick": (Step.PLACE_CHOICE, Step.PLACE_CONFIRM),
-    "keep": (Step.PLACE_CHOICE,),
-    "notplace": (Step.PLACE_CONFIRM,),
-    "when": (Step.WHEN, Step.WHEN_WINDOW),
-    "day": (Step.WHEN, Step.WHEN_WINDOW),
-    "win": (Step.WHEN_WINDOW,),
-    "send": (Step.SUMMARY,),
-    "edit": (Step.SUMMARY, Step.EDIT_MENU),
-    "field": (Step.SUMMARY, Step.EDIT_MENU),
-    "cancel": tuple(Step),
-    "resume": tuple(Step),
-    "restart": tuple(Step),
-}
-
-
-def _fits(press: keyboards.Press, step: Step, key: str) -> bool:
-    return press.key == key and step in BUTTON_STEPS.get(press.action, ())
-
-
-async def _dispatch(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
-) -> None:
-    action = press.action
-    if action in ("pick", "keep", "notplace"):
-        return await place.on_place_button(update, context, press)
-    handler = BUTTONS.get(action)
-    if handler is None:
-        raise DraftProblem("stale")
-    await handler(update, context, press)
-
-
-async def settle(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    record: str | None,
-    then: Awaitable[object] | None = None,
-) -> None:
-    """Answer the button and turn its message into a record of the choice (no buttons left)."""
-    query = update.callback_query
-    assert query is not None
-    jobs: list[Awaitable[object]] = [acknowledge(context, query)]
-    if record is not None:
-        jobs.append(_edit(query.edit_message_text(record, reply_markup=None)))
-    if then is not None:
-        jobs.append(then)
-    await asyncio.gather(*jobs)
-
-
-async def _edit(edit: object) -> None:
-    try:
-        await edit  # type: ignore[misc]
-    except BadRequest as error:  # the same text again, or a message too old to edit
-        if "not modified" not in str(error).lower():
-            raise
-
-
-def _chat(update: Update) -> int:
-    return update.effective_chat.id  # type: ignore[union-attr]
-
-
-async def _pressed_category(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
-) -> None:
-    s, t, me = services(context), texts(context), _me(context)
-    state = await s.db(drafts.set_category, user_id=me.user_id, key=press.key, code=press.argument)
-    record = category_note(context, t, state)
-    await settle(update, context, record, ask(context, _chat(update), t, state))
-
-
-async def _pressed_when(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
-) -> None:
-    s, t, me = services(context), texts(context), _me(context)
-    now = utcnow()
-    moment = now - timedelta(minutes=30) if press.argument == "recent" else now
-    state = await s.db(
-        drafts.set_occurred_at, user_id=me.user_id, key=press.key, occurred_at=moment, now=now
-    )
-    record = f"🕒 {when_label(moment, s.tz, t, now)}"
-    await settle(update, context, record, ask(context, _chat(update), t, state))
-
-
-async def _pressed_day(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
-) -> None:
-    s, t, me = services(context), texts(context), _me(context)
-    day = "yesterday" if press.argument == "yesterday" else "today"
-    state = await s.db(drafts.choose_day, user_id=me.user_id, key=press.key, day=day)
-    text, markup = step_prompt(context, t, state)
-    query = update.callback_query
-    assert query is not None
-    await asyncio.gather(
-        acknowledge(context, query), _edit(query.edit_message_text(text, reply_markup=markup))
-    )
-
-
-async def _pressed_window(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
-) -> None:
-    s, t, me = services(context), texts(context), _me(context)
-    draft = current_draft(context)
-    if draft is None or draft.key != press.key:
-        raise DraftProblem("stale")
-    now = utcnow()
-    moment = window_time(draft.draft.when_day or "today", press.argument, now=now, tz=s.tz)
-    if moment is None:
-        raise DraftProblem("stale")
-    state = await s.db(
-        drafts.set_occurred_at, user_id=me.user_id, key=press.key, occurred_at=moment, now=now
-    )
-    record = f"🕒 {when_label(moment, s.tz, t, now)}"
-    await settle(update, context, record, ask(context, _chat(update), t, state))
-
-
-async def _pressed_send(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
-) -> None:
-    s, t, me = services(context), texts(context), _me(context)
-    state = current_draft(context)
-    filed = await s.db(observations.submit_draft, user_id=me.user_id, key=press.key, tz=s.tz)
-    reference = filed.observation.reference
-    query = update.callback_query
-    assert query is not None
-    if filed.already_filed:  # a second tap on Skicka: nothing new is stored
-        await acknowledge(context, query, t.plain("filed_already").format(reference=reference))
-        return
-    record = t("sent_record", reference=reference)
-    if state is not None:
-        record = Html(f"{record}\n\n{draft_summary(context, t, state)}")
-    thanks = context.bot.send_message(
-        _chat(update), t("filed", reference=reference), reply_markup=keyboards.main_menu(t)
-    )
-    await settle(update, context, record, thanks)
-
-
-async def _pressed_edit(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
-) -> None:
-    s, t, me = services(context), texts(context), _me(context)
-    state = await s.db(drafts.edit_field, user_id=me.user_id, key=press.key, step=None)
-    query = update.callback_query
-    assert query is not None
-    markup = keyboards.edit_menu(t, state.key, state.photo_count > 0)
-    await asyncio.gather(
-        acknowledge(context, query), _edit(query.edit_message_reply_markup(markup))
-    )
-
-
-async def _pressed_field(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
-) -> None:
-    s, t, me = services(context), texts(context), _me(context)
-    query = update.callback_query
-    assert query is not None
-    if press.argument == "photos":
-        state, unused = await s.db(drafts.remove_photos, user_id=me.user_id, key=press.key)
-        text, markup = step_prompt(context, t, state)
-        await asyncio.gather(
-            acknowledge(context, query, t.plain("photos_removed")),
-            _edit(query.edit_message_text(text, reply_markup=markup)),
-        )
-        await services(context).remove_files(unused)
-        return
-    step = FIELD_STEPS.get(press.argument)
-    if step is None:
-        raise DraftProblem("stale")
-    state = await s.db(drafts.edit_field, user_id=me.user_id, key=press.key, step=step)
-    if step is Step.SUMMARY:
-        markup = keyboards.summary(t, state.key)
-        await asyncio.gather(
-            acknowledge(context, query), _edit(query.edit_message_reply_markup(markup))
-        )
-        return
-    await settle(
-        update, context, draft_summary(context, t, state), ask(context, _chat(update), t, state)
-    )
-
-
-async def _pressed_cancel(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
-) -> None:
-    s, t, me = services(context), texts(context), _me(context)
-    state = current_draft(context)
-    if state is None or state.key != press.key:
-        raise DraftProblem("stale")
-    unused = await s.db(drafts.cancel_draft, user_id=me.user_id)
-    await settle(update, context, t("cancelled"))
-    await services(context).remove_files(unused or [])
-
-
-async def _pressed_resume(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
-) -> None:
-    t = texts(context)
-    state = current_draft(context)
-    if state is None or state.key != press.key:
-        raise DraftProblem("stale")
-    await settle(update, context, t("button_continue"), ask(context, _chat(update), t, state))
-
-
-async def _pressed_restart(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
-) -> None:
-    s, t, me = services(context), texts(context), _me(context)
-    old = current_draft(context)
-    if old is None or old.key != press.key:
-        raise DraftProblem("stale")
-    state = await s.db(drafts.start_draft, user_id=me.user_id)
-    await settle(update, context, t("button_restart"), ask(context, _chat(update), t, state))
-
-
-BUTTONS = {
-    "cat": _pressed_category,
-    "when": _pressed_when,
-    "day": _pressed_day,
-    "win": _pressed_window,
-    "send": _pressed_send,
-    "edit": _pressed_edit,
-    "field": _pressed_field,
-    "cancel": _pressed_cancel,
-    "resume": _pressed_resume,
-    "restart": _pressed_restart,
-}

@@ -15,10 +15,11 @@ from telegram.ext import ContextTypes
 
 from handlers.texts import Texts
 from storage.access import Member
-from storage.drafts import DraftState, PlaceValue
+from storage.drafts import DraftState
 from storage.engine import transaction
 from storage.geocoding import Locator
 from storage.models import Category
+from storage.places import PlaceValue
 
 T = TypeVar("T")
 MEMBER_KEY = "estbot.member"

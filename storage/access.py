@@ -130,12 +130,6 @@ def find_user(*, session: Session, telegram_id: int) -> User | None:
     return session.exec(select(User).where(User.telegram_id == telegram_id)).first()
 
 
-def active_user(*, session: Session, telegram_id: int) -> User | None:
-    """The user with this Telegram id if they may use the bot, else None."""
-    user = find_user(session=session, telegram_id=telegram_id)
-    return user if user is not None and user.active else None
-
-
 def list_users(*, session: Session) -> list[tuple[User, Organisation]]:
     """Every registered user with their organisation, by organisation and name."""
     rows = session.exec(

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, delete, select
 
 from storage.kinds import PlaceSource, Step
 from storage.models import Category, Draft, Observation, Photo, utcnow
+from storage.places import PlaceValue
 
 MAX_PHOTOS = 10
 ABANDONED_AFTER = timedelta(hours=3)
@@ -30,43 +31,6 @@ class DraftProblem(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class PlaceValue:
-    """A place as given by the reporter, ready to be stored on a draft."""
-
-    source: PlaceSource
-    text: str = ""
-    latitude: float | None = None
-    longitude: float | None = None
-    name: str = ""
-    distance_m: float | None = None
-
-    @property
-    def has_point(self) -> bool:
-        return self.latitude is not None and self.longitude is not None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source.value,
-            "text": self.text,
-            "latitude": self.latitude,
-            "longitude": self.longitude,
-            "name": self.name,
-            "distance_m": self.distance_m,
-        }
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> PlaceValue:
-        return cls(
-            source=PlaceSource(raw["source"]),
-            text=raw.get("text") or "",
-            latitude=raw.get("latitude"),
-            longitude=raw.get("longitude"),
-            name=raw.get("name") or "",
-            distance_m=raw.get("distance_m"),
-        )
 
 
 @dataclass(frozen=True)
@@ -143,12 +107,6 @@ def draft_state(*, session: Session, draft: Draft) -> DraftState:
     return DraftState(draft, last)
 
 
-def load_draft(*, session: Session, user_id: int) -> DraftState | None:
-    """The user's draft as a snapshot, or None."""
-    draft = find_draft(session=session, user_id=user_id)
-    return None if draft is None else draft_state(session=session, draft=draft)
-
-
 def start_draft(*, session: Session, user_id: int, **fields: Any) -> DraftState:
     """Begin a new report, replacing any draft the user had; `fields` fill it in ahead."""
     old = find_draft(session=session, user_id=user_id)
@@ -193,7 +151,8 @@ def cancel_draft(*, session: Session, user_id: int) -> list[str] | None:
     return None if draft is None else discard_draft(session=session, draft=draft)
 
 
-def _current(session: Session, user_id: int, key: str | None, *steps: Step) -> Draft:
+def require_draft(session: Session, user_id: int, key: str | None, *steps: Step) -> Draft:
+    """The user's draft, if it is the one a button was for and waits at one of `steps`."""
     draft = find_draft(session=session, user_id=user_id)
     if draft is None or (key is not None and draft.key != key):
         raise DraftProblem("stale")
@@ -202,7 +161,8 @@ def _current(session: Session, user_id: int, key: str | None, *steps: Step) -> D
     return draft
 
 
-def _advance(session: Session, draft: Draft) -> DraftState:
+def advance(session: Session, draft: Draft) -> DraftState:
+    """Move the draft to the next step that lacks something, and store it."""
     draft.step = next_step(draft)
     if draft.step is Step.SUMMARY:
         draft.editing = False
@@ -214,91 +174,19 @@ def _advance(session: Session, draft: Draft) -> DraftState:
 
 def set_category(*, session: Session, user_id: int, key: str | None, code: str) -> DraftState:
     """Choose the category (at the category step, or when changing it from the summary)."""
-    draft = _current(session, user_id, key, Step.CATEGORY)
+    draft = require_draft(session, user_id, key, Step.CATEGORY)
     category = session.exec(select(Category).where(Category.code == code)).first()
     if category is None or not category.active:
         raise DraftProblem("unknown_category")
     draft.category_code = code
-    return _advance(session, draft)
-
-
-def set_place(
-    *,
-    session: Session,
-    user_id: int,
-    place: PlaceValue,
-    inside_area: bool = True,
-    start: bool = False,
-) -> DraftState:
-    """Store the place at any step; a point outside the municipality is asked about first.
-
-    A map pin sent while the draft waits for something else replaces the place, and the
-    draft stays where it was (the next step is worked out from what is still missing).
-    With `start`, a position sent outside a report begins one (see `draft_for_shortcut`).
-    """
-    discarded: tuple[str, ...] = ()
-    if start:
-        discarded = draft_for_shortcut(session=session, user_id=user_id).discarded
-    draft = _current(session, user_id, None)
-    if place.has_point and not inside_area:
-        draft.pending = [place.as_dict()]
-        draft.step = Step.PLACE_CONFIRM
-        session.add(draft)
-        session.flush()
-        return replace(draft_state(session=session, draft=draft), discarded=discarded)
-    draft.place_source, draft.place_text = place.source, place.text
-    draft.latitude, draft.longitude = place.latitude, place.longitude
-    draft.place_name, draft.place_distance_m = place.name, place.distance_m
-    draft.pending = None
-    return replace(_advance(session, draft), discarded=discarded)
-
-
-def offer_places(
-    *, session: Session, user_id: int, typed: str, choices: list[PlaceValue]
-) -> DraftState:
-    """Several places matched what was typed: keep them until one is picked."""
-    draft = _current(session, user_id, None, Step.PLACE, Step.PLACE_CHOICE, Step.PLACE_CONFIRM)
-    draft.pending = [{**choice.as_dict(), "typed": typed[:500]} for choice in choices]
-    draft.step = Step.PLACE_CHOICE
-    session.add(draft)
-    session.flush()
-    return draft_state(session=session, draft=draft)
-
-
-def pending_place(
-    *, session: Session, user_id: int, key: str, index: int | None
-) -> tuple[PlaceValue, bool]:
-    """One of the places offered, by its button's index (None: the typed text itself).
-
-    Returns the place and whether the reporter already confirmed it as right.
-    """
-    draft = _current(session, user_id, key, Step.PLACE_CHOICE, Step.PLACE_CONFIRM)
-    pending = draft.pending or []
-    if index is None:
-        typed = str(pending[0].get("typed", "")) if pending else ""
-        if not typed:
-            raise DraftProblem("stale")
-        return PlaceValue(PlaceSource.TEXT, text=typed), True
-    if not 0 <= index < len(pending):
-        raise DraftProblem("stale")
-    return PlaceValue.from_dict(pending[index]), draft.step is Step.PLACE_CONFIRM
-
-
-def reject_pending_place(*, session: Session, user_id: int, key: str) -> DraftState:
-    """The reporter said the offered point was wrong: ask for the place again."""
-    draft = _current(session, user_id, key, Step.PLACE_CHOICE, Step.PLACE_CONFIRM)
-    draft.pending = None
-    draft.step = Step.PLACE
-    session.add(draft)
-    session.flush()
-    return draft_state(session=session, draft=draft)
+    return advance(session, draft)
 
 
 def set_description(
     *, session: Session, user_id: int, text: str, from_caption: bool = False
 ) -> DraftState:
     """Store the description (3-2000 characters) and move on."""
-    draft = _current(session, user_id, None)
+    draft = require_draft(session, user_id, None)
     clean = text.strip()
     if from_caption and draft.description and clean not in draft.description:
         clean = (
@@ -311,7 +199,7 @@ def set_description(
     if not from_caption and draft.step is not Step.DESCRIPTION:
         raise DraftProblem("wrong_step")
     draft.description = clean
-    return _advance(session, draft) if draft.step is Step.DESCRIPTION else _touch(session, draft)
+    return advance(session, draft) if draft.step is Step.DESCRIPTION else _touch(session, draft)
 
 
 def _touch(session: Session, draft: Draft) -> DraftState:
@@ -323,7 +211,7 @@ def _touch(session: Session, draft: Draft) -> DraftState:
 
 def choose_day(*, session: Session, user_id: int, key: str, day: str) -> DraftState:
     """ "Earlier today" or "yesterday": ask for the time of day next."""
-    draft = _current(session, user_id, key, Step.WHEN, Step.WHEN_WINDOW)
+    draft = require_draft(session, user_id, key, Step.WHEN, Step.WHEN_WINDOW)
     draft.when_day = day
     draft.step = Step.WHEN_WINDOW
     session.add(draft)
@@ -340,16 +228,16 @@ def set_occurred_at(
     now: datetime | None = None,
 ) -> DraftState:
     """Store when it happened; never in the future."""
-    draft = _current(session, user_id, key, Step.WHEN, Step.WHEN_WINDOW)
+    draft = require_draft(session, user_id, key, Step.WHEN, Step.WHEN_WINDOW)
     if occurred_at > (now or utcnow()):
         raise DraftProblem("future")
     draft.occurred_at = occurred_at
-    return _advance(session, draft)
+    return advance(session, draft)
 
 
 def edit_field(*, session: Session, user_id: int, key: str, step: Step | None) -> DraftState:
     """From the summary: open the edit menu (step None) or go back to one field's step."""
-    draft = _current(session, user_id, key, Step.SUMMARY, Step.EDIT_MENU)
+    draft = require_draft(session, user_id, key, Step.SUMMARY, Step.EDIT_MENU)
     if step is None:
         draft.step = Step.EDIT_MENU
     elif step is Step.SUMMARY:
@@ -361,14 +249,6 @@ def edit_field(*, session: Session, user_id: int, key: str, step: Step | None) -
     session.add(draft)
     session.flush()
     return draft_state(session=session, draft=draft)
-
-
-def set_prompt_message(*, session: Session, user_id: int, message_id: int) -> None:
-    """Remember the message whose buttons belong to the current step."""
-    draft = find_draft(session=session, user_id=user_id)
-    if draft is not None:
-        draft.prompt_message_id = message_id
-        session.add(draft)
 
 
 def last_place(*, session: Session, user_id: int) -> PlaceValue | None:
@@ -393,7 +273,7 @@ def last_place(*, session: Session, user_id: int) -> PlaceValue | None:
 
 def remove_photos(*, session: Session, user_id: int, key: str) -> tuple[DraftState, list[str]]:
     """Drop the draft's photos (from the edit menu); returns the draft and unused file paths."""
-    draft = _current(session, user_id, key, Step.SUMMARY, Step.EDIT_MENU)
+    draft = require_draft(session, user_id, key, Step.SUMMARY, Step.EDIT_MENU)
     paths = list(session.exec(select(Photo.path).where(Photo.draft_id == draft.id)).all())
     session.exec(delete(Photo).where(col(Photo.draft_id) == draft.id))  # type: ignore[call-overload]
     draft.step, draft.editing, draft.media_group_id = Step.SUMMARY, False, None

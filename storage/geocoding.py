@@ -16,11 +16,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from storage.drafts import PlaceValue
 from storage.engine import transaction
 from storage.kinds import PlaceSource
 from storage.models import GeocodeCache
-from storage.places import MAX_CHOICES, BoundingBox, Gazetteer, normalise
+from storage.places import MAX_CHOICES, BoundingBox, Gazetteer, PlaceValue, normalise
 
 log = logging.getLogger(__name__)
 

@@ -68,13 +68,3 @@ class PlaceSource(StrEnum):
     GEOCODER = "geocoder"  # a typed address found by the geocoding service
     TEXT = "text"  # typed text that could not be placed on the map
     LAST = "last"  # "same place as last time"
-
-
-class DraftField(StrEnum):
-    """The fields of a draft that the reporter can change from the summary."""
-
-    CATEGORY = "category"
-    PLACE = "place"
-    DESCRIPTION = "description"
-    WHEN = "when"
-    PHOTOS = "photos"

@@ -135,7 +135,6 @@ class Draft(SQLModel, table=True):
     pending: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
     media_group_id: str | None = Field(default=None, max_length=64)
     photo_count: int = 0
-    prompt_message_id: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime = _when(default=utcnow)
     updated_at: datetime = _when(default=utcnow, onupdate=utcnow)
 

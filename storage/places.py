@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from geopy.distance import distance, great_circle
+
+from storage.kinds import PlaceSource
 
 EXAMPLE_GAZETTEER = "kvarnby_places.csv"
 MAX_CHOICES = 5
@@ -44,6 +47,43 @@ class BoundingBox:
     def contains(self, latitude: float, longitude: float) -> bool:
         """Whether the point lies inside the box (edges included)."""
         return self.south <= latitude <= self.north and self.west <= longitude <= self.east
+
+
+@dataclass(frozen=True)
+class PlaceValue:
+    """A place as given by the reporter, ready to be stored on a draft."""
+
+    source: PlaceSource
+    text: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    name: str = ""
+    distance_m: float | None = None
+
+    @property
+    def has_point(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source.value,
+            "text": self.text,
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "name": self.name,
+            "distance_m": self.distance_m,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> PlaceValue:
+        return cls(
+            source=PlaceSource(raw["source"]),
+            text=raw.get("text") or "",
+            latitude=raw.get("latitude"),
+            longitude=raw.get("longitude"),
+            name=raw.get("name") or "",
+            distance_m=raw.get("distance_m"),
+        )
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,11 @@ from sqlmodel import Session
 
 from storage.access import get_or_create_organisation
 from storage.categories import read_category_file, sync_categories
-from storage.drafts import DraftState, PlaceValue, set_place, start_draft
+from storage.draft_places import set_place
+from storage.drafts import DraftState, start_draft
 from storage.kinds import PlaceSource, Role, Step
 from storage.models import User
+from storage.places import PlaceValue
 
 
 def seed_categories(session: Session) -> None:

@@ -38,8 +38,8 @@ def test_emergency_numbers_are_in_both_languages() -> None:
 
 def test_place_names_are_escaped_exactly_once() -> None:
     from handlers.prompts import place_label
-    from storage.drafts import PlaceValue
     from storage.kinds import PlaceSource
+    from storage.places import PlaceValue
 
     t = Texts("sv")
     place = PlaceValue(
