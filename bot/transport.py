@@ -88,7 +88,7 @@ class AiohttpRequest(BaseRequest):
             del files
 
     def _chosen(self, value: ODVInput[float], default: str) -> float | None:
-        return self._timeouts[default] if isinstance(value, DefaultValue) else value  # type: ignore[return-value]
+        return self._timeouts[default] if isinstance(value, DefaultValue) else value
 
 
 def _form(request_data: RequestData) -> dict[str, str] | aiohttp.FormData:

@@ -105,14 +105,16 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/hjalp or /help: what the bot does, in a few lines."""
     t = texts(context)
-    await update.effective_message.reply_text(t("help"), reply_markup=keyboards.main_menu(t))  # type: ignore[union-attr]
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(t("help"), reply_markup=keyboards.main_menu(t))
 
 
 async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/sprak or /language: choose Swedish or English for oneself."""
-    await update.effective_message.reply_text(
-        texts(context)("choose_language"), reply_markup=keyboards.languages()
-    )  # type: ignore[union-attr]
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(texts(context)("choose_language"), reply_markup=keyboards.languages())
 
 
 async def language_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -127,6 +129,7 @@ async def language_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     t = Texts(language)
     await query.answer()
     await query.edit_message_text(t("language_set"))
-    await context.bot.send_message(
-        query.message.chat.id, t("help"), reply_markup=keyboards.main_menu(t)
-    )  # type: ignore[union-attr]
+    if query.message is not None:
+        await context.bot.send_message(
+            query.message.chat.id, t("help"), reply_markup=keyboards.main_menu(t)
+        )

@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Awaitable
 from datetime import timedelta
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -157,7 +157,7 @@ async def _pressed_day(
     state = await s.db(drafts.choose_day, user_id=me.user_id, key=press.key, day=day)
     text, markup = step_prompt(context, t, state)
     query = update.callback_query
-    assert query is not None
+    assert query is not None and isinstance(markup, InlineKeyboardMarkup)
     await asyncio.gather(
         acknowledge(context, query), _edit(query.edit_message_text(text, reply_markup=markup))
     )
@@ -224,6 +224,7 @@ async def _pressed_field(
     if press.argument == "photos":
         state, unused = await s.db(drafts.remove_photos, user_id=me.user_id, key=press.key)
         text, markup = step_prompt(context, t, state)
+        assert isinstance(markup, InlineKeyboardMarkup)  # the summary's buttons
         await asyncio.gather(
             acknowledge(context, query, t.plain("photos_removed")),
             _edit(query.edit_message_text(text, reply_markup=markup)),

@@ -69,6 +69,7 @@ def create_invite(
         raise ValueError("an invite must be usable at least once")
     organisation = get_or_create_organisation(session=session, name=organisation_name)
     now = now or utcnow()
+    assert organisation.id is not None
     code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
     invite = Invite(
         code=code,

@@ -138,7 +138,7 @@ def draft_for_shortcut(
 def discard_draft(*, session: Session, draft: Draft) -> list[str]:
     """Delete a draft and its photo rows; returns photo paths no observation uses."""
     paths = list(session.exec(select(Photo.path).where(Photo.draft_id == draft.id)).all())
-    session.exec(delete(Photo).where(col(Photo.draft_id) == draft.id))  # type: ignore[call-overload]
+    session.exec(delete(Photo).where(col(Photo.draft_id) == draft.id))
     session.delete(draft)
     session.flush()
     still_used = set(session.exec(select(Photo.path).where(col(Photo.path).in_(paths))).all())
@@ -275,7 +275,7 @@ def remove_photos(*, session: Session, user_id: int, key: str) -> tuple[DraftSta
     """Drop the draft's photos (from the edit menu); returns the draft and unused file paths."""
     draft = require_draft(session, user_id, key, Step.SUMMARY, Step.EDIT_MENU)
     paths = list(session.exec(select(Photo.path).where(Photo.draft_id == draft.id)).all())
-    session.exec(delete(Photo).where(col(Photo.draft_id) == draft.id))  # type: ignore[call-overload]
+    session.exec(delete(Photo).where(col(Photo.draft_id) == draft.id))
     draft.step, draft.editing, draft.media_group_id = Step.SUMMARY, False, None
     draft.photo_count = 0
     session.add(draft)

@@ -52,12 +52,14 @@ def next_reference_number(*, session: Session, year: int) -> int:
         .values(year=year, last_number=0)
         .on_conflict_do_nothing(index_elements=["year"])
     )
-    return session.execute(
-        update(ReferenceCounter)
-        .where(col(ReferenceCounter.year) == year)
-        .values(last_number=col(ReferenceCounter.last_number) + 1)
-        .returning(col(ReferenceCounter.last_number))
-    ).scalar_one()
+    return int(
+        session.execute(
+            update(ReferenceCounter)
+            .where(col(ReferenceCounter.year) == year)
+            .values(last_number=col(ReferenceCounter.last_number) + 1)
+            .returning(col(ReferenceCounter.last_number))
+        ).scalar_one()
+    )
 
 
 def submit_draft(
@@ -103,6 +105,7 @@ def _observation_from(
     year = now.astimezone(tz).year
     number = next_reference_number(session=session, year=year)
     assert draft.occurred_at is not None and draft.place_source is not None
+    assert category.id is not None and user.id is not None
     return Observation(
         reference=format_reference(year, number),
         year=year,

@@ -31,7 +31,7 @@ def forget_old_updates(
 ) -> int:
     """Drop remembered update ids older than Telegram would ever redeliver (a day)."""
     cutoff = (now or utcnow()) - older_than
-    result = session.exec(delete(HandledUpdate).where(col(HandledUpdate.handled_at) < cutoff))  # type: ignore[call-overload]
+    result = session.exec(delete(HandledUpdate).where(col(HandledUpdate.handled_at) < cutoff))
     return int(result.rowcount or 0)
 
 
