@@ -24,7 +24,10 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     sender = update.effective_user
     admission = await s.db(
-        admit_update, update_id=update.update_id, telegram_id=sender.id if sender else None
+        admit_update,
+        update_id=update.update_id,
+        telegram_id=sender.id if sender else None,
+        username=sender.username if sender else None,
     )
     if not admission.fresh:
         raise ApplicationHandlerStop

@@ -195,6 +195,7 @@ class Member:
     organisation_id: int
     organisation: str
     language: str | None
+    username: str | None
 
 
 # Columns rather than whole rows: the gate runs this for every update.
@@ -207,6 +208,7 @@ _ACTIVE_MEMBER = (
         Organisation.id,
         Organisation.name,
         User.language,
+        User.username,
         Draft,
     )
     .join(Organisation, col(User.organisation_id) == col(Organisation.id))

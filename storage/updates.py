@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlmodel import Session, col, delete
 
 from storage.access import Member, member_and_draft
 from storage.drafts import DraftState, draft_state
-from storage.models import HandledUpdate, utcnow
+from storage.models import HandledUpdate, User, utcnow
 
 # Plain SQL that SQLite (3.35+) and PostgreSQL both speak: the gate runs it for every update.
 _CLAIM = text(
@@ -44,8 +44,13 @@ class Admission:
     draft: DraftState | None  # the member's report in progress, as the update found it
 
 
-def admit_update(*, session: Session, update_id: int, telegram_id: int | None) -> Admission:
-    """Claim the update, find who sent it and their draft, in one transaction."""
+def admit_update(
+    *, session: Session, update_id: int, telegram_id: int | None, username: str | None = None
+) -> Admission:
+    """Claim the update, find who sent it and their draft, in one transaction.
+
+    A changed @username is stored, so that `estbot revoke @name` finds today's owner.
+    """
     fresh = claim_update(session=session, update_id=update_id)
     if not fresh or telegram_id is None:
         return Admission(fresh, None, None)
@@ -53,6 +58,8 @@ def admit_update(*, session: Session, update_id: int, telegram_id: int | None) -
     if found is None:
         return Admission(True, None, None)
     who, draft = found
+    if username != who.username:
+        session.execute(update(User).where(col(User.id) == who.user_id).values(username=username))
     return Admission(
         True, who, None if draft is None else draft_state(session=session, draft=draft)
     )

@@ -179,3 +179,13 @@ async def test_revoke_by_an_ambiguous_username_is_refused(world: World) -> None:
     assert code == 1 and "3100" in err and "3101" in err
     code, out, _ = await _estbot(world, "revoke", "3101", token=False)
     assert code == 0 and "3101" in out
+
+
+async def test_a_changed_username_is_stored_for_revoking_by_name(world: World) -> None:
+    anna = await world.member(first_name="Anna", username="anna_old")
+    anna.user["username"] = "anna_new"
+    await anna.send("/hjalp")
+    await anna.next_message()
+    with transaction(world.engine) as session:
+        assert revoke_user(session=session, who="@anna_new") is not None
+        assert revoke_user(session=session, who="@anna_old") is None

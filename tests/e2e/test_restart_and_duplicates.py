@@ -85,3 +85,49 @@ async def test_double_tap_on_send_files_one_observation(world: World, anna: SimU
     assert len(world.observations()) == 1
     assert len([m for m in anna.messages if "Tack!" in text(m)]) == 1
     assert any("redan registrerad" in alert for alert in anna.alerts)
+
+
+async def test_restart_while_choosing_among_places(world: World, anna: SimUser) -> None:
+    await to_place(anna)
+    await anna.send("park")
+    choices = await anna.next_message()
+    await world.restart()
+    await anna.press(next(b for b in _labels(choices) if "Hagaparken" in b), choices)
+    assert "vid Hagaparken" in text(await anna.next_message())
+
+
+async def test_restart_while_confirming_a_far_point(world: World, anna: SimUser) -> None:
+    await to_place(anna)
+    await anna.send_location(57.7089, 11.9746)
+    question = await anna.next_message()
+    await world.restart()
+    await anna.press("✅ Ja, platsen är rätt", question)
+    assert "Beskriv" in text(await anna.next_message())
+
+
+async def test_restart_in_the_edit_menu_and_time_windows_with_photos(
+    world: World, anna: SimUser
+) -> None:
+    from tests.e2e.conftest import jpeg
+
+    await to_summary(anna)
+    await anna.send_photo(jpeg(colour="green"))
+    summary = await anna.next_message()
+    await anna.press("✏️ Ändra", summary)
+    await anna.wait_for(lambda m: "Tid" in _labels(m))
+    await world.restart()
+    await anna.press("Tid")
+    await anna.next_message()
+    await anna.press("Igår")
+    windows = await anna.wait_for(lambda m: "Natt 00–06" in _labels(m))
+    await world.restart()
+    await anna.press("Natt 00–06", windows)
+    summary = await anna.next_message()
+    assert "igår 03:00" in text(summary) and "1 foto" in text(summary)
+    await anna.press("✅ Skicka", summary)
+    assert "Tack!" in text(await anna.next_message())
+
+
+def _labels(message: dict) -> list[str]:
+    markup = message.get("reply_markup") or {}
+    return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
