@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
@@ -139,9 +139,20 @@ async def _pressed_category(
 async def _pressed_when(
     update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
 ) -> None:
-    s, t, me = services(context), texts(context), member_of(context)
     now = utcnow()
     moment = now - timedelta(minutes=30) if press.argument == "recent" else now
+    await _store_time(update, context, press, moment, now)
+
+
+async def _store_time(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    press: keyboards.Press,
+    moment: datetime,
+    now: datetime,
+) -> None:
+    """Store when it happened, record it on the pressed message, ask what comes next."""
+    s, t, me = services(context), texts(context), member_of(context)
     state = await s.db(
         drafts.set_occurred_at, user_id=me.user_id, key=press.key, occurred_at=moment, now=now
     )
@@ -166,19 +177,15 @@ async def _pressed_day(
 async def _pressed_window(
     update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
 ) -> None:
-    s, t, me = services(context), texts(context), member_of(context)
     draft = current_draft(context)
     if draft is None or draft.key != press.key:
         raise DraftProblem("stale")
     now = utcnow()
-    moment = window_time(draft.draft.when_day or "today", press.argument, now=now, tz=s.tz)
+    day = draft.draft.when_day or "today"
+    moment = window_time(day, press.argument, now=now, tz=services(context).tz)
     if moment is None:
         raise DraftProblem("stale")
-    state = await s.db(
-        drafts.set_occurred_at, user_id=me.user_id, key=press.key, occurred_at=moment, now=now
-    )
-    record = f"🕒 {when_label(moment, s.tz, t, now)}"
-    await settle(update, context, record, ask(context, _chat(update), t, state))
+    await _store_time(update, context, press, moment, now)
 
 
 async def _pressed_send(
