@@ -7,11 +7,12 @@ old message, another draft, garbled data) gets a short alert and changes nothing
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable
 from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from handlers import keyboards, place
@@ -53,7 +54,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await query.answer(stale)
     finally:
         if early is not None:
-            await early
+            with contextlib.suppress(TelegramError):  # a lost answer only leaves a spinner
+                await early
 
 
 FIELD_STEPS = {"category": Step.CATEGORY, "place": Step.PLACE, "description": Step.DESCRIPTION,

@@ -57,7 +57,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     unused = await s.db(drafts.cancel_draft, user_id=me.user_id)
     key = "nothing_to_cancel" if unused is None else "cancelled"
     await update.effective_message.reply_text(t(key), reply_markup=keyboards.main_menu(t))  # type: ignore[union-attr]
-    await services(context).remove_files(unused or [])
+    await s.remove_files(unused or [])
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
