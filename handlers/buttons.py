@@ -285,6 +285,7 @@ async def _pressed_restart(
     if old is None or old.key != press.key:
         raise DraftProblem("stale")
     state = await s.db(drafts.start_draft, user_id=me.user_id)
+    await s.remove_files(state.discarded)
     await settle(update, context, t("button_restart"), ask(context, _chat(update), t, state))
 
 

@@ -43,6 +43,7 @@ async def start_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         )
         return
     state = await s.db(drafts.start_draft, user_id=me.user_id)
+    await s.remove_files(state.discarded)
     await ask(context, chat_id, t, state)
 
 

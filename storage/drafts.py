@@ -108,16 +108,17 @@ def draft_state(*, session: Session, draft: Draft) -> DraftState:
 
 
 def start_draft(*, session: Session, user_id: int, **fields: Any) -> DraftState:
-    """Begin a new report, replacing any draft the user had; `fields` fill it in ahead."""
+    """Begin a new report, replacing any draft the user had; `fields` fill it in ahead.
+
+    The replaced draft's photo files that nothing else uses come back in `discarded`.
+    """
     old = find_draft(session=session, user_id=user_id)
-    if old is not None:
-        discard_draft(session=session, draft=old)
-        session.flush()
+    unused = [] if old is None else discard_draft(session=session, draft=old)
     draft = Draft(user_id=user_id, key=secrets.token_hex(8), **fields)
     draft.step = next_step(draft)
     session.add(draft)
     session.flush()
-    return draft_state(session=session, draft=draft)
+    return replace(draft_state(session=session, draft=draft), discarded=tuple(unused))
 
 
 def draft_for_shortcut(
@@ -131,8 +132,7 @@ def draft_for_shortcut(
     draft = find_draft(session=session, user_id=user_id)
     if draft is not None and draft.updated_at >= (now or utcnow()) - ABANDONED_AFTER:
         return draft_state(session=session, draft=draft)
-    unused = [] if draft is None else discard_draft(session=session, draft=draft)
-    return replace(start_draft(session=session, user_id=user_id), discarded=tuple(unused))
+    return start_draft(session=session, user_id=user_id)
 
 
 def discard_draft(*, session: Session, draft: Draft) -> list[str]:

@@ -207,3 +207,24 @@ async def test_an_edited_message_gets_told_how_to_change_the_report(
     assert "ändringar" in text(await anna.next_message())
     with transaction(world.engine) as session:
         assert session.exec(select(Draft)).one().description == "Klotter på väggen"
+
+
+async def test_starting_over_deletes_the_old_drafts_photos(world: World, anna: SimUser) -> None:
+    from pathlib import Path
+
+    from storage.models import Photo
+    from tests.e2e.conftest import jpeg
+
+    await to_summary(anna)
+    await anna.send_photo(jpeg(colour="purple"))
+    await anna.next_message()
+    with transaction(world.engine) as session:
+        (photo,) = session.exec(select(Photo)).all()
+    assert Path(photo.path).exists()
+    await anna.send("/rapport")
+    question = await anna.next_message()
+    await anna.press("🔄 Börja om", question)
+    await anna.next_message()
+    assert not Path(photo.path).exists()
+    with transaction(world.engine) as session:
+        assert session.exec(select(Photo)).all() == []
