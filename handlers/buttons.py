@@ -23,7 +23,7 @@ from handlers.services import current_draft, services, texts
 from handlers.texts import Html
 from handlers.timeparse import window_time
 from storage import drafts, observations
-from storage.drafts import DraftProblem
+from storage.drafts import DraftProblem, DraftState
 from storage.kinds import Step
 from storage.models import utcnow
 
@@ -125,6 +125,14 @@ async def _edit(edit: object) -> None:
             raise
 
 
+def _pressed_draft(context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> DraftState:
+    """The draft the press was made for, as the gate found it; stale if it is gone."""
+    state = current_draft(context)
+    if state is None or state.key != press.key:
+        raise DraftProblem("stale")
+    return state
+
+
 def _chat(update: Update) -> int:
     return update.effective_chat.id  # type: ignore[union-attr]
 
@@ -179,9 +187,7 @@ async def _pressed_day(
 async def _pressed_window(
     update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
 ) -> None:
-    draft = current_draft(context)
-    if draft is None or draft.key != press.key:
-        raise DraftProblem("stale")
+    draft = _pressed_draft(context, press)
     now = utcnow()
     day = draft.draft.when_day or "today"
     moment = window_time(day, press.argument, now=now, tz=services(context).tz)
@@ -259,21 +265,17 @@ async def _pressed_cancel(
     update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
 ) -> None:
     s, t, me = services(context), texts(context), member_of(context)
-    state = current_draft(context)
-    if state is None or state.key != press.key:
-        raise DraftProblem("stale")
+    _pressed_draft(context, press)
     unused = await s.db(drafts.cancel_draft, user_id=me.user_id)
     await settle(update, context, t("cancelled"))
-    await services(context).remove_files(unused or [])
+    await s.remove_files(unused or [])
 
 
 async def _pressed_resume(
     update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
 ) -> None:
     t = texts(context)
-    state = current_draft(context)
-    if state is None or state.key != press.key:
-        raise DraftProblem("stale")
+    state = _pressed_draft(context, press)
     await settle(update, context, t("button_continue"), ask(context, _chat(update), t, state))
 
 
@@ -281,9 +283,7 @@ async def _pressed_restart(
     update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
 ) -> None:
     s, t, me = services(context), texts(context), member_of(context)
-    old = current_draft(context)
-    if old is None or old.key != press.key:
-        raise DraftProblem("stale")
+    _pressed_draft(context, press)
     state = await s.db(drafts.start_draft, user_id=me.user_id)
     await s.remove_files(state.discarded)
     await settle(update, context, t("button_restart"), ask(context, _chat(update), t, state))

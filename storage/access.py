@@ -224,9 +224,3 @@ def member_and_draft(*, session: Session, telegram_id: int) -> tuple[Member, Dra
         return None
     *fields, draft = row
     return Member(*fields), draft
-
-
-def member(*, session: Session, telegram_id: int) -> Member | None:
-    """The active user with this Telegram id and their organisation, or None."""
-    found = member_and_draft(session=session, telegram_id=telegram_id)
-    return None if found is None else found[0]

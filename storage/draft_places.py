@@ -11,8 +11,8 @@ from storage.drafts import (
     DraftState,
     advance,
     draft_for_shortcut,
-    draft_state,
     require_draft,
+    save_draft,
 )
 from storage.kinds import PlaceSource, Step
 from storage.places import PlaceValue
@@ -39,9 +39,7 @@ def set_place(
     if place.has_point and not inside_area:
         draft.pending = [place.as_dict()]
         draft.step = Step.PLACE_CONFIRM
-        session.add(draft)
-        session.flush()
-        return replace(draft_state(session=session, draft=draft), discarded=discarded)
+        return replace(save_draft(session, draft), discarded=discarded)
     draft.place_source, draft.place_text = place.source, place.text
     draft.latitude, draft.longitude = place.latitude, place.longitude
     draft.place_name, draft.place_distance_m = place.name, place.distance_m
@@ -56,9 +54,7 @@ def offer_places(
     draft = require_draft(session, user_id, None, Step.PLACE, Step.PLACE_CHOICE, Step.PLACE_CONFIRM)
     draft.pending = [{**choice.as_dict(), "typed": typed[:500]} for choice in choices]
     draft.step = Step.PLACE_CHOICE
-    session.add(draft)
-    session.flush()
-    return draft_state(session=session, draft=draft)
+    return save_draft(session, draft)
 
 
 def pending_place(
@@ -85,6 +81,4 @@ def reject_pending_place(*, session: Session, user_id: int, key: str) -> DraftSt
     draft = require_draft(session, user_id, key, Step.PLACE_CHOICE, Step.PLACE_CONFIRM)
     draft.pending = None
     draft.step = Step.PLACE
-    session.add(draft)
-    session.flush()
-    return draft_state(session=session, draft=draft)
+    return save_draft(session, draft)

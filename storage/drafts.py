@@ -166,10 +166,7 @@ def advance(session: Session, draft: Draft) -> DraftState:
     draft.step = next_step(draft)
     if draft.step is Step.SUMMARY:
         draft.editing = False
-    draft.updated_at = utcnow()
-    session.add(draft)
-    session.flush()
-    return draft_state(session=session, draft=draft)
+    return save_draft(session, draft)
 
 
 def set_category(*, session: Session, user_id: int, key: str | None, code: str) -> DraftState:
@@ -199,10 +196,11 @@ def set_description(
     if not from_caption and draft.step is not Step.DESCRIPTION:
         raise DraftProblem("wrong_step")
     draft.description = clean
-    return advance(session, draft) if draft.step is Step.DESCRIPTION else _touch(session, draft)
+    return advance(session, draft) if draft.step is Step.DESCRIPTION else save_draft(session, draft)
 
 
-def _touch(session: Session, draft: Draft) -> DraftState:
+def save_draft(session: Session, draft: Draft) -> DraftState:
+    """Store the draft as it now is, and hand back its snapshot."""
     draft.updated_at = utcnow()
     session.add(draft)
     session.flush()
@@ -214,9 +212,7 @@ def choose_day(*, session: Session, user_id: int, key: str, day: str) -> DraftSt
     draft = require_draft(session, user_id, key, Step.WHEN, Step.WHEN_WINDOW)
     draft.when_day = day
     draft.step = Step.WHEN_WINDOW
-    session.add(draft)
-    session.flush()
-    return draft_state(session=session, draft=draft)
+    return save_draft(session, draft)
 
 
 def set_occurred_at(
@@ -246,9 +242,7 @@ def edit_field(*, session: Session, user_id: int, key: str, step: Step | None) -
         draft.step, draft.editing = step, True
         if step is Step.WHEN:
             draft.when_day = None
-    session.add(draft)
-    session.flush()
-    return draft_state(session=session, draft=draft)
+    return save_draft(session, draft)
 
 
 def last_place(*, session: Session, user_id: int) -> PlaceValue | None:

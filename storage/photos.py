@@ -10,7 +10,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlmodel import Session, select
 
-from storage.drafts import MAX_PHOTOS, DraftProblem, DraftState, draft_for_shortcut, draft_state
+from storage.drafts import MAX_PHOTOS, DraftProblem, DraftState, draft_for_shortcut, save_draft
 from storage.models import Photo
 
 
@@ -84,6 +84,4 @@ def attach_photo(
         )
     announce = media_group_id is None or media_group_id != draft.media_group_id
     draft.media_group_id = media_group_id
-    session.add(draft)
-    session.flush()
-    return replace(draft_state(session=session, draft=draft), discarded=started.discarded), announce
+    return replace(save_draft(session, draft), discarded=started.discarded), announce
