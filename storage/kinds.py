@@ -68,3 +68,67 @@ class PlaceSource(StrEnum):
     GEOCODER = "geocoder"  # a typed address found by the geocoding service
     TEXT = "text"  # typed text that could not be placed on the map
     LAST = "last"  # "same place as last time"
+
+
+class InterventionStatus(StrEnum):
+    """Where an intervention (insats) stands: planned, under way, done, then evaluated."""
+
+    PLANNED = "planned"
+    ONGOING = "ongoing"
+    DONE = "done"
+    EVALUATED = "evaluated"
+
+    @property
+    def group(self) -> StatusGroup:
+        """An intervention stays open until it has been evaluated (the EST follow-up)."""
+        return StatusGroup.CLOSED if self is InterventionStatus.EVALUATED else StatusGroup.OPEN
+
+    @property
+    def is_open(self) -> bool:
+        return self.group is StatusGroup.OPEN
+
+
+class Delivery(StrEnum):
+    """What an outbox row asks the delivery worker to do."""
+
+    CARD = "card"  # post an observation's card in a coordinators' group
+    REFRESH = "refresh"  # edit the cards already posted (status, "+1")
+    NOTICE = "notice"  # tell a reporter in private (status changed, a comment)
+    REMINDER = "reminder"  # an intervention's follow-up date has come
+
+    @property
+    def mergeable(self) -> bool:
+        """Cards may be merged into one summary message when a group's budget runs short."""
+        return self is Delivery.CARD
+
+    @property
+    def sends(self) -> bool:
+        """Whether delivering it posts new messages (which count against a chat's limit)."""
+        return self is not Delivery.REFRESH
+
+
+class Posted(StrEnum):
+    """What a message the bot posted about an observation or an intervention is."""
+
+    CARD = "card"  # the card with the status buttons, as text
+    PHOTO_CARD = "photo_card"  # the card with the status buttons, as a photo's caption
+    PIN = "pin"  # the map pin (venue) of a card
+    PHOTO = "photo"  # a photo of an album
+    MORE = "more"  # text beyond a caption's limit
+    SUMMARY = "summary"  # one line of a merged summary
+    SHOW = "show"  # an answer to /visa
+    ASK_WHAT = "ask_what"  # "what will be done?" for a new intervention
+    ASK_OWNER = "ask_owner"
+    ASK_FOLLOW_UP = "ask_follow_up"
+    ASK_EVALUATION = "ask_evaluation"
+    INTERVENTION = "intervention"  # an intervention's own message, or its reminder
+
+    @property
+    def is_card(self) -> bool:
+        """A message edited whenever the observation changes."""
+        return self in (Posted.CARD, Posted.PHOTO_CARD)
+
+    @property
+    def is_question(self) -> bool:
+        """A reply to a question is an answer to it, not a comment."""
+        return self.value.startswith("ask_")

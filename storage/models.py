@@ -32,7 +32,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-def _when(**kwargs: Any) -> Any:
+def utc_column(**kwargs: Any) -> Any:
     nullable = kwargs.pop("nullable", False)
     return Field(sa_column=Column(UTCDateTime(), nullable=nullable, **kwargs))
 
@@ -40,7 +40,9 @@ def _when(**kwargs: Any) -> Any:
 class Organisation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=200)
-    created_at: datetime = _when(default=utcnow)
+    # Cards in the coordinators' groups show the organisation only, not who reported.
+    hide_names: bool = False
+    created_at: datetime = utc_column(default=utcnow)
 
 
 class User(SQLModel, table=True):
@@ -51,9 +53,12 @@ class User(SQLModel, table=True):
     organisation_id: int = Field(foreign_key="organisation.id")
     role: Role = Field(default=Role.REPORTER, max_length=20)
     language: str | None = Field(default=None, max_length=5)
+    # Told in private when an observation of theirs changes status or gets a comment.
+    notify_status: bool = True
+    notify_comments: bool = True
     active: bool = True
-    created_at: datetime = _when(default=utcnow)
-    revoked_at: datetime | None = _when(nullable=True, default=None)
+    created_at: datetime = utc_column(default=utcnow)
+    revoked_at: datetime | None = utc_column(nullable=True, default=None)
 
 
 class Invite(SQLModel, table=True):
@@ -63,8 +68,8 @@ class Invite(SQLModel, table=True):
     role: Role = Field(max_length=20)
     max_uses: int = 1
     uses: int = 0
-    expires_at: datetime | None = _when(nullable=True, default=None)
-    created_at: datetime = _when(default=utcnow)
+    expires_at: datetime | None = utc_column(nullable=True, default=None)
+    created_at: datetime = utc_column(default=utcnow)
 
 
 class Category(SQLModel, table=True):
@@ -96,8 +101,8 @@ class Observation(SQLModel, table=True):
     year: int
     number: int
     category_id: int = Field(foreign_key="category.id", index=True)
-    occurred_at: datetime = _when(index=True)
-    reported_at: datetime = _when(default=utcnow)
+    occurred_at: datetime = utc_column(index=True)
+    reported_at: datetime = utc_column(default=utcnow)
     latitude: float | None = None
     longitude: float | None = None
     place_text: str = Field(default="", max_length=500)
@@ -109,6 +114,8 @@ class Observation(SQLModel, table=True):
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
     status: Status = Field(default=Status.NEW, max_length=20)
     source: str = Field(default="telegram", max_length=20)
+    # A report the reporter confirmed as the same thing as an earlier open observation.
+    duplicate_of_id: int | None = Field(default=None, foreign_key="observation.id", index=True)
     # One draft becomes at most one observation, however often "Skicka" arrives.
     draft_key: str | None = Field(default=None, unique=True, max_length=64)
 
@@ -129,27 +136,28 @@ class Draft(SQLModel, table=True):
     place_distance_m: float | None = None
     place_source: PlaceSource | None = Field(default=None, max_length=20)
     description: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    occurred_at: datetime | None = _when(nullable=True, default=None)
+    occurred_at: datetime | None = utc_column(nullable=True, default=None)
     when_day: str | None = Field(default=None, max_length=10)  # "today" / "yesterday"
     # Places offered to pick from, or a point waiting for "is this right?".
     pending: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
     media_group_id: str | None = Field(default=None, max_length=64)
     photo_count: int = 0
-    created_at: datetime = _when(default=utcnow)
-    updated_at: datetime = _when(default=utcnow, onupdate=utcnow)
+    created_at: datetime = utc_column(default=utcnow)
+    updated_at: datetime = utc_column(default=utcnow, onupdate=utcnow)
 
 
 class Photo(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     draft_id: int | None = Field(default=None, foreign_key="draft.id", index=True)
     observation_id: int | None = Field(default=None, foreign_key="observation.id", index=True)
+    comment_id: int | None = Field(default=None, foreign_key="comment.id", index=True)
     file_id: str = Field(max_length=255)
     file_unique_id: str = Field(max_length=64)
     sha256: str = Field(max_length=64, index=True)
     path: str = Field(max_length=500)
     width: int = 0
     height: int = 0
-    created_at: datetime = _when(default=utcnow)
+    created_at: datetime = utc_column(default=utcnow)
 
 
 class GeocodeCache(SQLModel, table=True):
@@ -159,7 +167,7 @@ class GeocodeCache(SQLModel, table=True):
     provider: str = Field(max_length=40)
     query: str = Field(max_length=500)
     results: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
-    created_at: datetime = _when(default=utcnow)
+    created_at: datetime = utc_column(default=utcnow)
 
 
 class HandledUpdate(SQLModel, table=True):
@@ -168,4 +176,4 @@ class HandledUpdate(SQLModel, table=True):
     update_id: int = Field(
         sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
     )
-    handled_at: datetime = _when(default=utcnow, index=True)
+    handled_at: datetime = utc_column(default=utcnow, index=True)

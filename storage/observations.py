@@ -22,6 +22,7 @@ from storage.models import (
     User,
     utcnow,
 )
+from storage.outbox import enqueue_cards, enqueue_refresh
 
 
 @dataclass(frozen=True)
@@ -63,12 +64,20 @@ def next_reference_number(*, session: Session, year: int) -> int:
 
 
 def submit_draft(
-    *, session: Session, user_id: int, key: str, tz: ZoneInfo, now: datetime | None = None
+    *,
+    session: Session,
+    user_id: int,
+    key: str,
+    tz: ZoneInfo,
+    duplicate_of: int | None = None,
+    now: datetime | None = None,
 ) -> Filed:
-    """File the user's finished draft as an observation, once.
+    """File the user's finished draft as an observation, once, with its cards in the outbox.
 
-    The draft goes and the observation comes in one transaction; a second "Skicka" for
-    the same draft finds the observation already filed and changes nothing.
+    The draft goes, the observation comes and its cards wait for delivery, in one
+    transaction; a second "Skicka" for the same draft finds it filed and changes nothing.
+    With `duplicate_of`, the report confirms that open observation: its cards get "+1"
+    instead of a card of its own.
     """
     draft = find_draft(session=session, user_id=user_id)
     if draft is None or draft.key != key:
@@ -82,8 +91,16 @@ def submit_draft(
     user = session.get_one(User, user_id)
     category = session.exec(select(Category).where(Category.code == draft.category_code)).one()
     observation = _observation_from(draft, user, category, now or utcnow(), tz, session)
+    original = _open_original(session, duplicate_of)
+    if original is not None:
+        observation.duplicate_of_id, observation.status = original.id, original.status
     session.add(observation)
     session.flush()
+    assert observation.id is not None
+    if original is not None and original.id is not None:
+        enqueue_refresh(session=session, observation_id=original.id)
+    else:
+        enqueue_cards(session=session, observation=observation, category=category)
     if draft.photo_count:
         photos = session.exec(select(Photo).where(Photo.draft_id == draft.id)).all()
         for photo in photos:
@@ -93,6 +110,18 @@ def submit_draft(
     session.delete(draft)
     session.flush()
     return Filed(observation, category, photo_count, already_filed=False)
+
+
+def _open_original(session: Session, observation_id: int | None) -> Observation | None:
+    """The observation a report confirms, if it is still open (else the report stands alone)."""
+    if observation_id is None:
+        return None
+    original = session.get(Observation, observation_id)
+    if original is None or not original.status.is_open:
+        return None
+    if original.duplicate_of_id is not None:  # confirming a confirmation counts for the first
+        return _open_original(session, original.duplicate_of_id)
+    return original
 
 
 def _photo_count(session: Session, observation: Observation) -> int:
