@@ -7,12 +7,14 @@ import logging
 from sqlalchemy import Engine
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot.settings import Settings
 from bot.transport import AiohttpRequest
 from bot.updates import PerChatUpdateProcessor
-from handlers.registry import publish_commands, register_handlers
+from handlers.delivery import Courier
+from handlers.limits import TelegramLimits
+from handlers.registry import register_handlers, start_up, wind_down
 from handlers.services import Services
 from storage.geocoding import GeocoderConfig, Locator
 from storage.models import Category
@@ -62,6 +64,11 @@ def build_application(settings: Settings, engine: Engine | None = None) -> Appli
     if not settings.token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     engine, categories = prepare_database(settings, engine)
+    limits = TelegramLimits(
+        overall_per_second=settings.rate_limit_overall,
+        group_limit=int(settings.rate_limit_group_per_minute),
+        group_period=settings.rate_limit_group_period_s,
+    )
     app = (
         ApplicationBuilder()
         .token(settings.token)
@@ -77,18 +84,17 @@ def build_application(settings: Settings, engine: Engine | None = None) -> Appli
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
         .request(AiohttpRequest(connection_pool_size=64))
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=settings.rate_limit_overall,
-                overall_time_period=1,
-                group_max_rate=settings.rate_limit_group_per_minute,
-                group_time_period=60,
-                max_retries=3,
-            )
-        )
-        .post_init(publish_commands)
+        .rate_limiter(limits)
+        .post_init(start_up)
+        .post_stop(wind_down)
+        .post_shutdown(wind_down)
         .build()
     )
-    app.bot_data["services"] = build_services(settings, engine, categories)
-    register_handlers(app)
+    services = build_services(settings, engine, categories)
+    services.follow_up_hour = settings.follow_up_hour
+    courier = Courier(app.bot, services, limits, poll_s=settings.delivery_poll_s)
+    services.kick_delivery = courier.kick
+    app.bot_data["services"] = services
+    app.bot_data["courier"] = courier
+    register_handlers(app, follow_up_check_s=settings.follow_up_check_s)
     return app

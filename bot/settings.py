@@ -70,6 +70,14 @@ class Settings(BaseSettings):
     rate_limit_group_per_minute: float = Field(
         20.0, validation_alias=_env("ESTBOT_RATE_LIMIT_GROUP")
     )
+    rate_limit_group_period_s: float = Field(
+        60.0, gt=0, validation_alias=_env("ESTBOT_RATE_LIMIT_GROUP_PERIOD")
+    )
+    delivery_poll_s: float = Field(1.0, gt=0, validation_alias=_env("ESTBOT_DELIVERY_POLL"))
+    follow_up_hour: int = Field(8, ge=0, le=23, validation_alias=_env("ESTBOT_FOLLOW_UP_HOUR"))
+    follow_up_check_s: float = Field(
+        900.0, gt=0, validation_alias=_env("ESTBOT_FOLLOW_UP_CHECK_INTERVAL")
+    )
     max_concurrent_updates: int = Field(256, validation_alias=_env("ESTBOT_MAX_CONCURRENT_UPDATES"))
 
     @field_validator("telegram_bot_token")

@@ -18,8 +18,9 @@ from storage.updates import admit_update
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs first for every update: drops redeliveries and keeps out everyone not invited.
 
-    An unregistered person gets one short message on how to get an invite and nothing else;
-    a revoked person is treated the same from the very next update.
+    In private, an unregistered person gets one short message on how to get an invite and
+    nothing else; a revoked person is treated the same from the very next update. In groups
+    the update goes on with the sender's membership (or none) for the handlers to judge.
     """
     s = services(context)
     sender = update.effective_user
@@ -33,11 +34,13 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         raise ApplicationHandlerStop
     member = admission.member
     chat = update.effective_chat
-    if sender is None or sender.is_bot or chat is None or chat.type != ChatType.PRIVATE:
-        raise ApplicationHandlerStop  # groups and channels come with the coordinators' work
+    if sender is None or sender.is_bot or chat is None or chat.type == ChatType.CHANNEL:
+        raise ApplicationHandlerStop
     if context.user_data is not None:
         context.user_data[MEMBER_KEY] = member
         context.user_data[DRAFT_KEY] = admission.draft
+    if chat.type != ChatType.PRIVATE:
+        return  # in a group, each handler decides what someone without an invite may do
     if member is not None or _is_start_with_code(update):
         return
     t = s.texts_for(None)

@@ -19,11 +19,13 @@ from handlers import keyboards, place
 from handlers.answers import acknowledge, answer_now, was_answered
 from handlers.prompts import ask, category_note, draft_summary, step_prompt, when_label
 from handlers.report import member_of
-from handlers.services import current_draft, services, texts
-from handlers.texts import Html
+from handlers.services import current_draft, current_member, services, texts
+from handlers.texts import Html, Texts
 from handlers.timeparse import window_time
 from storage import drafts, observations
+from storage.cards import observation_card
 from storage.drafts import DraftProblem, DraftState
+from storage.duplicates import PossibleDuplicate, find_duplicate
 from storage.kinds import Step
 from storage.models import utcnow
 
@@ -35,6 +37,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """
     query = update.callback_query
     assert query is not None
+    if current_member(context) is None:  # someone without an invite, in a group
+        await query.answer(texts(context).plain("stale_button"))
+        return
     press = keyboards.parse(query.data)
     state = current_draft(context)
     early = None
@@ -199,22 +204,58 @@ async def _pressed_window(
 async def _pressed_send(
     update: Update, context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press
 ) -> None:
+    """Skicka: first, is it the same as an open observation close by? Then file it."""
     s, t, me = services(context), texts(context), member_of(context)
-    state = current_draft(context)
-    filed = await s.db(observations.submit_draft, user_id=me.user_id, key=press.key, tz=s.tz)
-    reference = filed.observation.reference
     query = update.callback_query
     assert query is not None
+    if press.argument == "":
+        candidate = await s.db(find_duplicate, user_id=me.user_id, key=press.key)
+        if candidate is not None:
+            question = context.bot.send_message(
+                _chat(update),
+                duplicate_question(t, candidate),
+                reply_markup=keyboards.duplicate(t, press.key, candidate.observation_id),
+            )
+            await asyncio.gather(acknowledge(context, query), question)
+            return
+    original = int(press.argument[1:]) if press.argument[1:].isdigit() else None
+    state = current_draft(context)
+    filed = await s.db_then_deliver(
+        observations.submit_draft, user_id=me.user_id, key=press.key, tz=s.tz,
+        duplicate_of=original if press.argument.startswith("s") else None,
+    )  # fmt: skip
+    reference = filed.observation.reference
     if filed.already_filed:  # a second tap on Skicka: nothing new is stored
         await acknowledge(context, query, t.plain("filed_already").format(reference=reference))
         return
     record = t("sent_record", reference=reference)
     if state is not None:
         record = Html(f"{record}\n\n{draft_summary(context, t, state)}")
+    thanks_text = t("filed", reference=reference)
+    if filed.observation.duplicate_of_id is not None:
+        card = await s.db(observation_card, observation_id=filed.observation.duplicate_of_id)
+        thanks_text = t(
+            "filed_duplicate", reference=reference, original=card.reference,
+            total=card.confirmations + 1,
+        )  # fmt: skip
     thanks = context.bot.send_message(
-        _chat(update), t("filed", reference=reference), reply_markup=keyboards.main_menu(t)
+        _chat(update), thanks_text, reply_markup=keyboards.main_menu(t)
     )
     await settle(update, context, record, thanks)
+
+
+def duplicate_question(t: Texts, candidate: PossibleDuplicate) -> Html:
+    """ "Samma som EST-2026-0040 vid Kvarnparken, rapporterad för 2 h sedan?" """
+    minutes = max(1, int((utcnow() - candidate.reported_at).total_seconds() // 60))
+    if minutes < 120:
+        ago = t.plain("ago_minutes").format(count=minutes)
+    elif minutes < 48 * 60:
+        ago = t.plain("ago_hours").format(count=minutes // 60)
+    else:
+        ago = t.plain("ago_days").format(count=minutes // (24 * 60))
+    name = candidate.place_name or candidate.place_text
+    place = t.plain("place_at").format(name=name) if name else ""
+    return t("duplicate_question", reference=candidate.reference, place=place, ago=ago)
 
 
 async def _pressed_edit(

@@ -108,6 +108,14 @@ def summary(t: Texts, key: str) -> InlineKeyboardMarkup:
     )  # fmt: skip
 
 
+def duplicate(t: Texts, key: str, observation_id: int) -> InlineKeyboardMarkup:
+    """Is it the same as that open observation? Yes files it as a confirmation."""
+    return InlineKeyboardMarkup(
+        [[_button(t.plain("button_same"), key, "send", f"s{observation_id}")],
+         [_button(t.plain("button_not_same"), key, "send", "new")]]
+    )  # fmt: skip
+
+
 def edit_menu(t: Texts, key: str, has_photos: bool) -> InlineKeyboardMarkup:
     fields = ["category", "place", "description", "when"] + (["photos"] if has_photos else [])
     buttons = [_button(t.plain(f"field_{name}"), key, "field", name) for name in fields]

@@ -7,11 +7,17 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy.exc import OperationalError
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
 from telegram.constants import ChatType
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -19,31 +25,78 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import access, buttons, photos, place, report
+from handlers import (
+    access,
+    buttons,
+    groups,
+    interventions,
+    photos,
+    place,
+    preferences,
+    report,
+    show,
+)
 from handlers.answers import was_answered
+from handlers.delivery import Courier
 from handlers.mine import mine
 from handlers.prompts import ask, expects
 from handlers.services import current_draft, current_member, services, texts
 from handlers.texts import LANGUAGES, Texts
 from storage.drafts import DraftProblem
+from storage.interventions import remind_due_follow_ups
+from storage.models import utcnow
 from storage.updates import forget_old_updates
 
 log = logging.getLogger(__name__)
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+GROUP = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
+ANY_CHAT = (filters.ChatType.PRIVATE | filters.ChatType.GROUPS) & filters.UpdateType.MESSAGE
 COMMANDS = [  # (Swedish, English, catalogue key of the description)
     ("rapport", "report", "cmd_rapport"),
     ("mina", "mine", "cmd_mina"),
     ("avbryt", "cancel", "cmd_avbryt"),
     ("hjalp", "help", "cmd_hjalp"),
+    ("installningar", "settings", "cmd_installningar"),
+    ("visa", "show", "cmd_visa"),
     ("sprak", "language", "cmd_sprak"),
+]
+GROUP_COMMANDS = [
+    ("koppla", "link", "cmd_koppla"),
+    ("visa", "show", "cmd_visa"),
+    ("insats", "intervention", "cmd_insats"),
+    ("insatser", "interventions", "cmd_insatser"),
+    ("installningar", "settings", "cmd_installningar_group"),
+    ("koppla_bort", "unlink", "cmd_koppla_bort"),
 ]
 
 
-def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
+def register_handlers(app: Application, *, follow_up_check_s: float = 900.0) -> None:  # type: ignore[type-arg]
     """The whole bot on one screen."""
     # order matters: the gate runs before everything and may stop an update there
     app.add_handler(TypeHandler(Update, access.gate), group=-1)
+    # the coordinators' group
+    app.add_handler(ChatMemberHandler(groups.membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.migrated))
+    app.add_handler(CommandHandler(["koppla", "link"], groups.link, filters=GROUP))
+    app.add_handler(CommandHandler(["koppla_bort", "unlink"], groups.unlink, filters=GROUP))
+    app.add_handler(CommandHandler(["insats", "intervention"], interventions.record, GROUP))
+    app.add_handler(CommandHandler(["insatser", "interventions"], interventions.list_open, GROUP))
+    app.add_handler(
+        MessageHandler(GROUP & filters.Regex(interventions.TAPPED), interventions.show_one)
+    )
+    app.add_handler(CommandHandler(["visa", "show"], show.show, filters=ANY_CHAT))
+    app.add_handler(MessageHandler(ANY_CHAT & filters.Regex(show.TAPPED), show.show))
+    app.add_handler(
+        CommandHandler(["installningar", "settings"], preferences.preferences, ANY_CHAT)
+    )
+    app.add_handler(CallbackQueryHandler(groups.on_card_button, pattern=r"^o:"))
+    app.add_handler(CallbackQueryHandler(interventions.on_button, pattern=r"^i:"))
+    app.add_handler(CallbackQueryHandler(preferences.on_group_button, pattern=r"^g:"))
+    app.add_handler(CallbackQueryHandler(preferences.on_notify_button, pattern=r"^n:"))
+    replies = GROUP & filters.REPLY & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND
+    app.add_handler(MessageHandler(replies, groups.on_reply))
+    # the report conversation in private
     app.add_handler(CommandHandler("start", access.start, filters=PRIVATE))
     app.add_handler(CommandHandler(["rapport", "report"], report.start_report, filters=PRIVATE))
     app.add_handler(CommandHandler(["avbryt", "cancel"], report.cancel, filters=PRIVATE))
@@ -64,6 +117,9 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     if app.job_queue is not None:
         app.job_queue.run_repeating(
             forget_handled_updates, interval=timedelta(hours=6), first=60, name=FORGET_JOB
+        )
+        app.job_queue.run_repeating(
+            remind_follow_ups, interval=follow_up_check_s, first=1, name=FOLLOW_UP_JOB
         )
 
 
@@ -88,6 +144,19 @@ async def forget_handled_updates(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Telegram redelivers an update for a day at most; older update ids need not be kept."""
     forgotten = await services(context).db(forget_old_updates, older_than=timedelta(days=2))
     log.info("forgot %d handled update ids", forgotten)
+
+
+FOLLOW_UP_JOB = "remind of interventions due"
+
+
+async def remind_follow_ups(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Interventions whose follow-up date has come: a reminder to the group that recorded
+    them, once per date, from the morning hour on."""
+    s = services(context)
+    local = utcnow().astimezone(s.tz)
+    today = local.date() if local.hour >= s.follow_up_hour else local.date() - timedelta(days=1)
+    if await s.db_then_deliver(remind_due_follow_ups, today=today):
+        log.info("reminders of interventions due by %s queued", today)
 
 
 async def edit_not_read(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -126,18 +195,38 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("could not tell the user about the error")
 
 
+async def start_up(app: Application) -> None:  # type: ignore[type-arg]
+    """After initialising: the command menus, and the delivery worker."""
+    await publish_commands(app)
+    courier(app).start()
+
+
+async def wind_down(app: Application) -> None:  # type: ignore[type-arg]
+    """Stop the delivery worker; what it had not delivered waits in the outbox."""
+    await courier(app).stop()
+
+
+def courier(app: Application) -> Courier:  # type: ignore[type-arg]
+    found = app.bot_data["courier"]
+    assert isinstance(found, Courier)
+    return found
+
+
 async def publish_commands(app: Application) -> None:  # type: ignore[type-arg]
-    """The command menu in private chats, in Swedish and English."""
-    scope = BotCommandScopeAllPrivateChats()
+    """The command menus, in private chats and in groups, in Swedish and English."""
     default = services_language(app)
-    for language in LANGUAGES:
-        t = Texts(language)
-        commands = [
-            BotCommand(sv if language == "sv" else en, t.plain(key)) for sv, en, key in COMMANDS
-        ]
-        await app.bot.set_my_commands(commands, scope=scope, language_code=language)
-        if language == default:
-            await app.bot.set_my_commands(commands, scope=scope)
+    for scope, commands in (
+        (BotCommandScopeAllPrivateChats(), COMMANDS),
+        (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
+    ):
+        for language in LANGUAGES:
+            t = Texts(language)
+            menu = [
+                BotCommand(sv if language == "sv" else en, t.plain(key)) for sv, en, key in commands
+            ]
+            await app.bot.set_my_commands(menu, scope=scope, language_code=language)
+            if language == default:
+                await app.bot.set_my_commands(menu, scope=scope)
 
 
 def services_language(app: Application) -> str:  # type: ignore[type-arg]

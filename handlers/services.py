@@ -36,6 +36,9 @@ class Services:
     language: str
     photo_dir: Path
     categories: list[Category]
+    # Wakes the delivery worker after a commit that put something in the outbox.
+    kick_delivery: Callable[[], None] = lambda: None
+    follow_up_hour: int = 8  # reminders of interventions due today go out from this hour
     _geocoding: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="geocoder")
     )
@@ -71,6 +74,12 @@ class Services:
     def category(self, code: str | None) -> Category | None:
         """A category by its code (the list is read once at start-up)."""
         return next((c for c in self.categories if c.code == code), None)
+
+    async def db_then_deliver(self, operation: Callable[..., T], /, **kwargs: Any) -> T:
+        """`db`, then wake the delivery worker for what the operation put in the outbox."""
+        result = await self.db(operation, **kwargs)
+        self.kick_delivery()
+        return result
 
     def texts_for(self, who: Member | None) -> Texts:
         return Texts((who.language if who and who.language else None) or self.language)

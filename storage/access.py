@@ -131,6 +131,11 @@ def find_user(*, session: Session, telegram_id: int) -> User | None:
     return session.exec(select(User).where(User.telegram_id == telegram_id)).first()
 
 
+def get_user(*, session: Session, user_id: int) -> User:
+    """The user with this id."""
+    return session.get_one(User, user_id)
+
+
 def list_users(*, session: Session) -> list[tuple[User, Organisation]]:
     """Every registered user with their organisation, by organisation and name."""
     rows = session.exec(

@@ -111,6 +111,19 @@ def migrate_group(*, session: Session, old_chat_id: int, new_chat_id: int) -> bo
     return True
 
 
+def forget_thread(*, session: Session, chat_id: int) -> None:
+    """The topic a group was linked in is gone: the bot posts in the group's main topic."""
+    group = find_group(session=session, chat_id=chat_id)
+    if group is not None:
+        group.thread_id = None
+        session.add(group)
+        session.execute(
+            update(Outbox)
+            .where(col(Outbox.chat_id) == chat_id, col(Outbox.sent_at).is_(None))
+            .values(thread_id=None)
+        )
+
+
 def groups_for(
     *, session: Session, category: Category, organisation_id: int
 ) -> list[CoordinatorGroup]:

@@ -81,6 +81,8 @@ class World:
 
     async def stop(self) -> None:
         if self._stack is not None:
+            if self.app.post_stop is not None:  # as run_polling does when it stops
+                await self.app.post_stop(self.app)
             await self._stack.aclose()
             self._stack = None
 

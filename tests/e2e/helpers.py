@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.e2e.conftest import KVARNPARKEN
@@ -45,12 +46,29 @@ async def to_summary(user: SimUser) -> JSON:
     return await user.next_message()
 
 
-async def file_report(user: SimUser) -> str:
-    summary = await to_summary(user)
+async def send_report(user: SimUser, summary: JSON, *, same_as_earlier: bool = False) -> JSON:
+    """Press Skicka; when asked whether it is the same as an earlier observation, answer as
+    told. Returns the thanks."""
     await user.press("✅ Skicka", summary)
     thanks = await user.next_message()
+    if "Samma som" in text(thanks):
+        await user.press("✅ Ja, samma sak" if same_as_earlier else "🆕 Nej, en ny observation")
+        thanks = await user.next_message()
     assert "Tack!" in text(thanks), thanks
-    return text(thanks).split("Observation ")[1].split(" ")[0]
+    return thanks
+
+
+async def file_report(user: SimUser, *, same_as_earlier: bool = False) -> str:
+    """A whole report of graffiti at Kvarnparken; returns its reference."""
+    thanks = await send_report(user, await to_summary(user), same_as_earlier=same_as_earlier)
+    return reference_in(thanks)
+
+
+def reference_in(message: JSON) -> str:
+    """The first reference (EST-2026-0042) a message mentions."""
+    found = re.search(r"EST-\d{4}-\d{4,}", text(message))
+    assert found is not None, message
+    return found.group(0)
 
 
 def forge_press(user: SimUser, data: str) -> int:

@@ -72,10 +72,17 @@ async def test_english_by_setting(world: World) -> None:
 
 async def test_commands_are_published_in_swedish_and_english(world: World) -> None:
     calls = world.telegram.calls_for("setMyCommands")
-    by_language = {call.params.get("language_code"): call.params["commands"] for call in calls}
-    assert [c["command"] for c in by_language["sv"]][:3] == ["rapport", "mina", "avbryt"]
-    assert [c["command"] for c in by_language["en"]][:3] == ["report", "mine", "cancel"]
-    assert None in by_language
+    menus = {
+        (call.params["scope"]["type"], call.params.get("language_code")): [
+            c["command"] for c in call.params["commands"]
+        ]
+        for call in calls
+    }
+    assert menus["all_private_chats", "sv"][:3] == ["rapport", "mina", "avbryt"]
+    assert menus["all_private_chats", "en"][:3] == ["report", "mine", "cancel"]
+    assert menus["all_group_chats", "sv"][:2] == ["koppla", "visa"]
+    assert menus["all_group_chats", "en"][:2] == ["link", "show"]
+    assert ("all_private_chats", None) in menus and ("all_group_chats", None) in menus
 
 
 async def test_old_update_ids_are_forgotten_by_a_job(world: World) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from storage.kinds import PlaceSource
 from tests.e2e.conftest import KVARNPARKEN, World
-from tests.e2e.helpers import buttons, file_report, text, to_place
+from tests.e2e.helpers import buttons, file_report, send_report, text, to_place
 from tests.support.sim_people import SimUser
 
 
@@ -13,9 +13,7 @@ async def finish(user: SimUser) -> None:
     await user.send("Trasig belysning och glas på marken")
     await user.next_message()
     await user.press("Nu")
-    summary = await user.next_message()
-    await user.press("✅ Skicka", summary)
-    assert "Tack!" in text(await user.next_message())
+    await send_report(user, await user.next_message())
 
 
 async def test_map_pin(world: World, anna: SimUser) -> None:

@@ -1,0 +1,324 @@
+"""The delivery worker: takes the outbox to Telegram, one lane per chat, within the limits.
+
+Each chat has its own lane, so a burst for one group never holds up another group or a
+reporter's notice. When more cards wait for a group than its window has room for, they go
+as one summary, so that coordinators see everything within the window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Sequence
+from pathlib import Path
+
+from telegram import Bot, InputMediaPhoto, Message, ReplyParameters
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+
+from handlers import cards
+from handlers.interventions import intervention_keyboard, intervention_text
+from handlers.limits import TelegramLimits
+from handlers.prompts import place_label, status_label
+from handlers.services import Services
+from handlers.texts import Texts
+from storage import outbox
+from storage.cards import ObservationCard, cards_in_chat, observation_card
+from storage.group_models import Outbox
+from storage.groups import find_group, forget_thread, migrate_group, unlink_group
+from storage.interventions import intervention_view
+from storage.kinds import Delivery, Posted, Status
+from storage.models import Observation
+from storage.outbox import PostedRecord
+
+log = logging.getLogger(__name__)
+CARD_COST = 2  # the card and its map pin: what a waiting card will take from a window
+
+
+class Courier:
+    """Delivers the outbox; `kick()` after a commit that added to it."""
+
+    def __init__(self, bot: Bot, services: Services, limits: TelegramLimits, poll_s: float) -> None:
+        self.bot = bot
+        self.s = services
+        self.limits = limits
+        self.poll_s = poll_s
+        self._wake = asyncio.Event()
+        self._lanes: dict[int, asyncio.Task[None]] = {}
+        self._main: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._main is None:
+            self._main = asyncio.create_task(self._run(), name="estbot delivery")
+
+    async def stop(self) -> None:
+        tasks = [*self._lanes.values(), *([self._main] if self._main else [])]
+        self._main = None
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._lanes.clear()
+
+    def kick(self) -> None:
+        """Something new waits in the outbox."""
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_s)
+            self._wake.clear()
+            try:
+                chats = await self.s.db(outbox.waiting_chats)
+            except Exception:  # noqa: BLE001 - the database may be away; try again soon
+                log.warning("delivery: cannot read the outbox", exc_info=True)
+                continue
+            for chat_id in chats:
+                if chat_id not in self._lanes:
+                    self._lanes[chat_id] = asyncio.create_task(self._lane(chat_id))
+
+    async def _lane(self, chat_id: int) -> None:
+        try:
+            while items := await self.s.db(outbox.waiting_for, chat_id=chat_id):
+                await self._deliver_some(chat_id, items)
+        except Exception:  # noqa: BLE001 - a lane must not die silently; the rows wait
+            log.exception("delivery to chat %s failed", chat_id)
+        finally:
+            self._lanes.pop(chat_id, None)
+            self._wake.set()  # anything that came in meanwhile gets a new lane
+
+    async def _deliver_some(self, chat_id: int, items: list[Outbox]) -> None:
+        refreshes = [item for item in items if item.kind is Delivery.REFRESH]
+        if refreshes:  # edits first: they do not count against the window
+            await self._guarded(refreshes, self._refresh(chat_id, refreshes))
+            return
+        await self.limits.wait_for_room(chat_id)
+        waiting = [item for item in items if item.kind.mergeable]
+        need = sum(CARD_COST if item.kind.mergeable else 1 for item in items)
+        if len(waiting) > 1 and need > self.limits.free(chat_id):
+            await self._guarded(waiting, self._summary(chat_id, waiting))
+        else:
+            await self._guarded(items[:1], self._one(items[0]))
+
+    async def _guarded(self, items: Sequence[Outbox], delivery: Awaitable[None]) -> None:
+        """Deliver; on failure the rows wait for another try, or go if they never can."""
+        ids = [item.id for item in items if item.id is not None]
+        try:
+            await delivery
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
+            await self._postpone(ids, f"429 retry after {seconds}", seconds)
+        except ChatMigrated as exc:
+            await self.s.db(
+                migrate_group, old_chat_id=items[0].chat_id, new_chat_id=exc.new_chat_id
+            )
+        except Forbidden as exc:  # the bot was removed, or the person blocked it
+            await self.s.db(outbox.drop, ids=ids, error=f"forbidden: {exc.message}")
+            if items[0].chat_id < 0:
+                await self.s.db(unlink_group, chat_id=items[0].chat_id)
+        except BadRequest as exc:
+            if "thread not found" in exc.message.lower() and items[0].thread_id is not None:
+                await self._postpone(ids, exc.message, 0)
+                await self.s.db(forget_thread, chat_id=items[0].chat_id)
+            else:
+                log.warning("delivery refused for chat %s: %s", items[0].chat_id, exc.message)
+                await self.s.db(outbox.drop, ids=ids, error=exc.message)
+        except NetworkError as exc:  # 5xx, timeouts, connection trouble
+            await self._postpone(ids, f"network: {exc.message}", None)
+
+    async def _postpone(self, ids: list[int], error: str, wait_s: float | None) -> None:
+        log.info("delivery postponed (%s)", error)
+        for outbox_id in ids:
+            await self.s.db(outbox.postpone, outbox_id=outbox_id, error=error, wait_s=wait_s)
+
+    # ---- what each kind of row becomes ---------------------------------------------------
+    async def _one(self, item: Outbox) -> None:
+        assert item.id is not None
+        if item.kind is Delivery.CARD:
+            posted = await self._card(item)
+        elif item.kind is Delivery.NOTICE:
+            posted = await self._notice(item)
+        elif item.kind is Delivery.REMINDER:
+            posted = await self._reminder(item)
+        else:
+            posted = []
+        await self.s.db(outbox.mark_delivered, ids=[item.id], chat_id=item.chat_id, posted=posted)
+        await self._extras(item, posted)
+
+    async def _group_texts(self, chat_id: int) -> Texts:
+        group = await self.s.db(find_group, chat_id=chat_id)
+        return Texts((group.language if group else None) or self.s.language)
+
+    async def _card(self, item: Outbox) -> list[PostedRecord]:
+        assert item.observation_id is not None
+        t = await self._group_texts(item.chat_id)
+        card = await self.s.db(observation_card, observation_id=item.observation_id)
+        keyboard = cards.status_keyboard(t, item.observation_id, card.observation.status)
+        chat, thread = item.chat_id, item.thread_id
+        if len(card.photo_paths) == 1:
+            caption, _ = cards.caption_text(t, card, self.s.tz)
+            photo = await self.s.blocking(Path(card.photo_paths[0]).read_bytes)
+            sent = await self.bot.send_photo(
+                chat_id=chat,
+                message_thread_id=thread,
+                photo=photo,
+                caption=caption,
+                reply_markup=keyboard,
+            )
+            return [(sent.message_id, Posted.PHOTO_CARD, item.observation_id, None)]
+        sent = await self.bot.send_message(
+            chat_id=chat,
+            message_thread_id=thread,
+            text=cards.card_text(t, card, self.s.tz),
+            reply_markup=keyboard,
+        )
+        return [(sent.message_id, Posted.CARD, item.observation_id, None)]
+
+    async def _extras(self, item: Outbox, posted: list[PostedRecord]) -> None:
+        """After the card: the rest of a long caption, the album, the map pin. Best effort:
+        the card itself is delivered, and /visa shows everything."""
+        if item.kind is not Delivery.CARD or not posted or item.observation_id is None:
+            return
+        card_message = posted[0][0]
+        try:
+            t = await self._group_texts(item.chat_id)
+            card = await self.s.db(observation_card, observation_id=item.observation_id)
+            extra = await self._send_extras(item, card, card_message, t)
+        except (NetworkError, BadRequest, Forbidden) as exc:
+            log.info("delivery: extras of a card not sent: %s", exc)
+            return
+        await self.s.db(outbox.mark_delivered, ids=[], chat_id=item.chat_id, posted=extra)
+
+    async def _send_extras(
+        self, item: Outbox, card: ObservationCard, card_message: int, t: Texts
+    ) -> list[PostedRecord]:
+        reply = ReplyParameters(card_message, allow_sending_without_reply=True)
+        chat, thread = item.chat_id, item.thread_id
+        observation_id = item.observation_id
+        posted: list[PostedRecord] = []
+        if len(card.photo_paths) == 1 and cards.caption_text(t, card, self.s.tz)[1]:
+            more = t("card_more", description=card.observation.description)
+            sent = await self.bot.send_message(
+                chat_id=chat, message_thread_id=thread, text=more, reply_parameters=reply
+            )
+            posted.append((sent.message_id, Posted.MORE, observation_id, None))
+        if len(card.photo_paths) > 1:
+            media = [
+                InputMediaPhoto(await self.s.blocking(Path(path).read_bytes))
+                for path in card.photo_paths[:10]
+            ]
+            album = await self.bot.send_media_group(
+                chat_id=chat, message_thread_id=thread, media=media, reply_parameters=reply
+            )
+            posted += [(m.message_id, Posted.PHOTO, observation_id, None) for m in album]
+        observation = card.observation
+        if observation.latitude is not None and observation.longitude is not None:
+            if self.limits.free(item.chat_id) > 0:  # the pin only when it does not delay cards
+                pin = await self._pin((chat, thread), observation, t, reply)
+                posted.append((pin.message_id, Posted.PIN, observation_id, None))
+        return posted
+
+    async def _pin(
+        self, where: tuple[int, int | None], observation: Observation, t: Texts,
+        reply: ReplyParameters,
+    ) -> Message:  # fmt: skip
+        assert observation.latitude is not None and observation.longitude is not None
+        place = place_label(t, cards.place_of(observation))
+        return await self.bot.send_venue(
+            chat_id=where[0],
+            message_thread_id=where[1],
+            latitude=observation.latitude,
+            longitude=observation.longitude,
+            title=f"{observation.reference} · {place}"[:100],
+            address=(observation.place_text or observation.place_name or place)[:100],
+            reply_parameters=reply,
+        )
+
+    async def _summary(self, chat_id: int, items: list[Outbox]) -> None:
+        """Many cards waiting: one message (or as few as fit) with a line for each."""
+        t = await self._group_texts(chat_id)
+        lines = []
+        observation_ids = [item.observation_id for item in items if item.observation_id]
+        for observation_id in observation_ids:
+            card = await self.s.db(observation_card, observation_id=observation_id)
+            lines.append(cards.summary_line(t, card, self.s.tz))
+        head = t("summary_head", count=len(lines))
+        ids = [item.id for item in items if item.id is not None]
+        thread = items[0].thread_id
+        for text in cards.split_messages([head, *lines]):
+            sent = await self.bot.send_message(chat_id, text, message_thread_id=thread)
+            covered = [
+                oid for oid, line in zip(observation_ids, lines, strict=True) if line in text
+            ]
+            await self.s.db(
+                outbox.mark_delivered,
+                ids=[i.id for i in items if i.observation_id in covered and i.id is not None],
+                chat_id=chat_id,
+                posted=[(sent.message_id, Posted.SUMMARY, oid, None) for oid in covered],
+                merged=True,
+            )
+        log.info("delivery: %d cards merged into a summary for chat %s", len(ids), chat_id)
+
+    async def _refresh(self, chat_id: int, items: list[Outbox]) -> None:
+        """Edit the cards of the observations to show their status and "+1"s now."""
+        t = await self._group_texts(chat_id)
+        for observation_id in dict.fromkeys(i.observation_id for i in items if i.observation_id):
+            card = await self.s.db(observation_card, observation_id=observation_id)
+            keyboard = cards.status_keyboard(t, observation_id, card.observation.status)
+            posted = await self.s.db(cards_in_chat, chat_id=chat_id, observation_id=observation_id)
+            for message in posted:
+                await self._edit_card(chat_id, message.message_id, message.role, card, t, keyboard)
+        ids = [item.id for item in items if item.id is not None]
+        await self.s.db(outbox.mark_delivered, ids=ids, chat_id=chat_id)
+
+    async def _edit_card(
+        self, chat_id: int, message_id: int, role: Posted, card: ObservationCard, t: Texts,
+        keyboard: object,
+    ) -> None:  # fmt: skip
+        try:
+            if role is Posted.PHOTO_CARD:
+                caption, _ = cards.caption_text(t, card, self.s.tz)
+                await self.bot.edit_message_caption(
+                    chat_id,
+                    message_id,
+                    caption=caption,
+                    reply_markup=keyboard,  # type: ignore[arg-type]
+                )
+            else:
+                await self.bot.edit_message_text(
+                    cards.card_text(t, card, self.s.tz), chat_id, message_id,
+                    reply_markup=keyboard,  # type: ignore[arg-type]
+                )  # fmt: skip
+        except BadRequest as exc:  # unchanged, or deleted by someone in the group
+            if "not modified" not in exc.message.lower():
+                log.info("card %s in chat %s not edited: %s", message_id, chat_id, exc.message)
+
+    async def _notice(self, item: Outbox) -> list[PostedRecord]:
+        payload = item.payload
+        t = Texts(payload.get("language") or self.s.language)
+        values = dict(payload.get("values") or {})
+        if "status" in values:
+            values["status"] = status_label(t, Status(values["status"])).lower()
+        reference = ""
+        if item.observation_id is not None:
+            card = await self.s.db(observation_card, observation_id=item.observation_id)
+            reference = card.reference
+        text = t(str(payload["key"]), reference=reference, **values)
+        await self.bot.send_message(item.chat_id, text)
+        return []
+
+    async def _reminder(self, item: Outbox) -> list[PostedRecord]:
+        assert item.intervention_id is not None
+        t = await self._group_texts(item.chat_id)
+        view = await self.s.db(intervention_view, intervention_id=item.intervention_id)
+        text = f"{t('reminder_head')}\n\n{intervention_text(t, view)}"
+        sent = await self.bot.send_message(
+            item.chat_id,
+            text,
+            message_thread_id=item.thread_id,
+            reply_markup=intervention_keyboard(t, view),
+        )
+        return [(sent.message_id, Posted.INTERVENTION, None, item.intervention_id)]

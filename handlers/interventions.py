@@ -1,0 +1,331 @@
+"""Interventions (insatser) in the coordinators' group: record, follow up, evaluate.
+
+`/insats EST-2026-0042 Mer belysning` records one at once; the card's "Insats" button asks
+what will be done. Then two short questions (who owns it, when to follow up), answered with
+a button or by replying to the question.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import ContextTypes
+
+from handlers.services import current_member, services
+from handlers.texts import Html, Texts
+from storage.access import Member
+from storage.cards import find_observation, parse_reference
+from storage.group_models import PostedMessage
+from storage.groups import find_group
+from storage.interventions import (
+    InterventionView,
+    open_interventions,
+    record_intervention,
+    update_intervention,
+)
+from storage.kinds import InterventionStatus, Posted
+from storage.models import utcnow
+from storage.outbox import mark_delivered
+from storage.statuses import NotAllowed
+
+FOLLOW_UP_DAYS = (7, 14, 30)
+TAPPED = re.compile(r"^/(?:insats|intervention)_(\d{1,9})(?:@\w+)?$", re.IGNORECASE)
+_IN_DAYS = re.compile(r"^(?:om|in)\s+(\d{1,3})\s+(dag|dagar|day|days|vecka|veckor|week|weeks)$")
+
+
+def parse_date(text: str, today: date) -> date | None:
+    """ "2026-12-15", "15/12", "om 2 veckor", "in 10 days"; None if not a date."""
+    clean = " ".join(text.lower().split())
+    try:
+        return date.fromisoformat(clean)
+    except ValueError:
+        pass
+    if match := re.fullmatch(r"(\d{1,2})/(\d{1,2})", clean):
+        day, month = int(match.group(1)), int(match.group(2))
+        try:
+            found = date(today.year, month, day)
+        except ValueError:
+            return None
+        return found if found >= today else date(today.year + 1, month, day)
+    if match := _IN_DAYS.match(clean):
+        weeks = match.group(2).startswith(("v", "w"))
+        return today + timedelta(days=int(match.group(1)) * (7 if weeks else 1))
+    return None
+
+
+def _status_label(t: Texts, status: InterventionStatus) -> str:
+    return t.plain(f"intervention_{status.value}")
+
+
+def intervention_text(t: Texts, view: InterventionView) -> Html:
+    item = view.intervention
+    lines = [t("intervention_head", number=view.number, what=item.what)]
+    lines.append(t("intervention_status", status=_status_label(t, item.status)))
+    lines.append(t("intervention_owner", owner=item.owner or "–"))
+    follow_up = item.follow_up_on.isoformat() if item.follow_up_on else "–"
+    lines.append(t("intervention_follow_up", date=follow_up))
+    if view.references:
+        lines.append(t("intervention_observations", references=", ".join(view.references)))
+    if item.place_name:
+        lines.append(t("intervention_place", place=item.place_name))
+    if item.evaluation:
+        lines.append(t("intervention_evaluation", evaluation=item.evaluation))
+    return Html("\n".join(lines))
+
+
+def _button(
+    t: Texts, key: str, number: int, action: str, argument: str = ""
+) -> InlineKeyboardButton:
+    return InlineKeyboardButton(t.plain(key), callback_data=f"i:{number}:{action}:{argument}")
+
+
+def intervention_keyboard(t: Texts, view: InterventionView) -> InlineKeyboardMarkup | None:
+    """The next steps: under way, done, evaluate."""
+    number, status = view.number, view.intervention.status
+    row = []
+    if status is InterventionStatus.PLANNED:
+        row.append(_button(t, "button_ongoing", number, "status", InterventionStatus.ONGOING))
+    if status in (InterventionStatus.PLANNED, InterventionStatus.ONGOING):
+        row.append(_button(t, "button_done", number, "status", InterventionStatus.DONE))
+    if status is not InterventionStatus.EVALUATED:
+        row.append(_button(t, "button_evaluate", number, "evaluate"))
+    return InlineKeyboardMarkup([row]) if row else None
+
+
+def _owner_keyboard(t: Texts, number: int, me: Member) -> InlineKeyboardMarkup:
+    mine = InlineKeyboardButton(
+        t.plain("button_owner_me").format(name=me.full_name)[:60],
+        callback_data=f"i:{number}:owner:me",
+    )
+    return InlineKeyboardMarkup([[mine, _button(t, "button_skip", number, "owner", "skip")]])
+
+
+def _follow_up_keyboard(t: Texts, number: int) -> InlineKeyboardMarkup:
+    days = [_button(t, f"button_days_{d}", number, "follow", str(d)) for d in FOLLOW_UP_DAYS]
+    return InlineKeyboardMarkup([days, [_button(t, "button_skip", number, "follow", "none")]])
+
+
+async def _post(
+    context: ContextTypes.DEFAULT_TYPE, near: Message, text: str, role: Posted,
+    *, observation_id: int | None = None, intervention_id: int | None = None,
+    markup: InlineKeyboardMarkup | None = None,
+) -> Message:  # fmt: skip
+    """Post in the group's thread and remember what the message is about."""
+    sent = await near.reply_text(text, reply_markup=markup, do_quote=False)
+    await services(context).db(
+        mark_delivered, ids=[], chat_id=sent.chat_id,
+        posted=[(sent.message_id, role, observation_id, intervention_id)],
+    )  # fmt: skip
+    return sent
+
+
+async def ask_what(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, near: Message, observation_id: int
+) -> None:
+    """The card's "Insats" button: what will be done? (answered by replying)."""
+    t = await _texts(context, chat_id)
+    await _post(context, near, t("ask_intervention_what"), Posted.ASK_WHAT,
+                observation_id=observation_id)  # fmt: skip
+
+
+async def _texts(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> Texts:
+    group = await services(context).db(find_group, chat_id=chat_id)
+    return Texts((group.language if group else None) or services(context).language)
+
+
+def _me(context: ContextTypes.DEFAULT_TYPE) -> Member | None:
+    member = current_member(context)
+    return member if member is not None and member.role.coordinates else None
+
+
+async def record(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/insats [EST-2026-0042 …] <what>: a planned intervention, then who and when."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None
+    s, me = services(context), _me(context)
+    t = await _texts(context, chat.id)
+    if me is None:
+        await message.reply_text(t("intervention_refused"))
+        return
+    if await s.db(find_group, chat_id=chat.id) is None:
+        await message.reply_text(t("not_linked"))
+        return
+    words = list(context.args or [])
+    observation_ids: list[int] = []
+    while words and parse_reference(words[0]) is not None:
+        token = words.pop(0)
+        found = await s.db(find_observation, reference=token)
+        if found is None or found.id is None:
+            await message.reply_text(t("show_unknown", reference=token))
+            return
+        observation_ids.append(found.id)
+    what = " ".join(words).strip()
+    if not what and len(observation_ids) == 1:
+        await ask_what(context, chat.id, message, observation_ids[0])
+        return
+    if not what:
+        await message.reply_text(t("intervention_usage"))
+        return
+    await _recorded(context, message, me, what, tuple(observation_ids))
+
+
+async def _recorded(
+    context: ContextTypes.DEFAULT_TYPE, near: Message, me: Member, what: str,
+    observation_ids: tuple[int, ...],
+) -> None:  # fmt: skip
+    s = services(context)
+    t = await _texts(context, near.chat_id)
+    view = await s.db(
+        record_intervention, what=what, chat_id=near.chat_id,
+        thread_id=near.message_thread_id if near.is_topic_message else None,
+        by_user_id=me.user_id, observation_ids=observation_ids,
+    )  # fmt: skip
+    text = Html(
+        f"{t('intervention_recorded', number=view.number)}\n\n{t('ask_intervention_owner')}"
+    )
+    await _post(context, near, text, Posted.ASK_OWNER, intervention_id=view.number,
+                markup=_owner_keyboard(t, view.number, me))  # fmt: skip
+
+
+async def answer_question(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, asked: PostedMessage
+) -> None:
+    """A reply to one of the bot's questions about an intervention."""
+    message = update.effective_message
+    assert message is not None
+    me = _me(context)
+    t = await _texts(context, message.chat_id)
+    if me is None:
+        await message.reply_text(t("intervention_refused"))
+        return
+    text = (message.text or message.caption or "").strip()
+    if not text:
+        return
+    if asked.role is Posted.ASK_WHAT and asked.observation_id is not None:
+        await _recorded(context, message, me, text, (asked.observation_id,))
+        return
+    number = asked.intervention_id
+    if number is None:
+        return
+    if asked.role is Posted.ASK_OWNER:
+        await _owner_set(context, message, me, number, text)
+    elif asked.role is Posted.ASK_FOLLOW_UP:
+        today = utcnow().astimezone(services(context).tz).date()
+        day = parse_date(text, today)
+        if day is None or day < today:
+            await message.reply_text(t("follow_up_unreadable", text=text))
+            return
+        await _follow_up_set(context, message, me, number, day)
+    elif asked.role is Posted.ASK_EVALUATION:
+        view = await services(context).db(
+            update_intervention, intervention_id=number, by_user_id=me.user_id, evaluation=text
+        )
+        await _post(context, message, intervention_text(t, view), Posted.INTERVENTION,
+                    intervention_id=number)  # fmt: skip
+
+
+async def _owner_set(
+    context: ContextTypes.DEFAULT_TYPE, near: Message, me: Member, number: int, owner: str
+) -> None:
+    t = await _texts(context, near.chat_id)
+    await services(context).db(
+        update_intervention, intervention_id=number, by_user_id=me.user_id, owner=owner
+    )
+    await _post(context, near, t("ask_intervention_follow_up"), Posted.ASK_FOLLOW_UP,
+                intervention_id=number, markup=_follow_up_keyboard(t, number))  # fmt: skip
+
+
+async def _follow_up_set(
+    context: ContextTypes.DEFAULT_TYPE, near: Message, me: Member, number: int, day: date | None
+) -> None:
+    t = await _texts(context, near.chat_id)
+    view = await services(context).db(
+        update_intervention, intervention_id=number, by_user_id=me.user_id,
+        follow_up_on=day, clear_follow_up=day is None,
+    )  # fmt: skip
+    await _post(context, near, intervention_text(t, view), Posted.INTERVENTION,
+                intervention_id=number, markup=intervention_keyboard(t, view))  # fmt: skip
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`i:<number>:<action>:<argument>`: owner, follow-up, status, evaluate."""
+    query = update.callback_query
+    assert query is not None
+    parts = (query.data or "").split(":")
+    t = await _texts(context, query.message.chat.id if query.message else 0)
+    me = _me(context)
+    if me is None:
+        await query.answer(t.plain("intervention_refused"), show_alert=True)
+        return
+    if len(parts) != 4 or not parts[1].isdigit() or not isinstance(query.message, Message):
+        await query.answer(t.plain("stale_button"))
+        return
+    number, action, argument, near = int(parts[1]), parts[2], parts[3], query.message
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    today = utcnow().astimezone(services(context).tz).date()
+    try:
+        if action == "owner":
+            await _owner_set(context, near, me, number, me.full_name if argument == "me" else "")
+        elif action == "follow":
+            day = today + timedelta(days=int(argument)) if argument.isdigit() else None
+            await _follow_up_set(context, near, me, number, day)
+        elif action == "status" and argument in InterventionStatus.__members__.values():
+            view = await services(context).db(
+                update_intervention, intervention_id=number, by_user_id=me.user_id,
+                status=InterventionStatus(argument),
+            )  # fmt: skip
+            await _post(context, near, intervention_text(t, view), Posted.INTERVENTION,
+                        intervention_id=number, markup=intervention_keyboard(t, view))  # fmt: skip
+        elif action == "evaluate":
+            await _post(context, near, t("ask_intervention_evaluation"), Posted.ASK_EVALUATION,
+                        intervention_id=number)  # fmt: skip
+    except NotAllowed:
+        await near.reply_text(t("intervention_refused"))
+
+
+async def list_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/insatser: the open interventions recorded in this group, earliest follow-up first."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None
+    t = await _texts(context, chat.id)
+    if current_member(context) is None:
+        return
+    views = await services(context).db(open_interventions, chat_id=chat.id)
+    if not views:
+        await message.reply_text(t("interventions_none"))
+        return
+    lines = [t("interventions_head", count=len(views))]
+    for view in views:
+        item = view.intervention
+        lines.append(
+            t(
+                "interventions_line",
+                number=view.number,
+                what=item.what[:80],
+                status=_status_label(t, item.status),
+                owner=item.owner or "–",
+                date=item.follow_up_on.isoformat() if item.follow_up_on else "–",
+                command=f"/insats_{view.number}",
+            )
+        )
+    await message.reply_text(Html("\n".join(lines)))
+
+
+async def show_one(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/insats_3 (tapped in the list): the intervention with its buttons."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None
+    tapped = TAPPED.match((message.text or "").strip())
+    if tapped is None or current_member(context) is None:
+        return
+    t = await _texts(context, chat.id)
+    views = await services(context).db(open_interventions, chat_id=chat.id)
+    view = next((v for v in views if v.number == int(tapped.group(1))), None)
+    if view is None:
+        await message.reply_text(t("intervention_unknown", number=tapped.group(1)))
+        return
+    await _post(context, message, intervention_text(t, view), Posted.INTERVENTION,
+                intervention_id=view.number, markup=intervention_keyboard(t, view))  # fmt: skip

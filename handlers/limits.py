@@ -1,0 +1,147 @@
+"""Telegram's sending limits, kept exactly: at most N messages to a group in any window.
+
+PTB's AIORateLimiter uses leaky buckets, which let a 21st message into a group within a
+minute after a burst, and cannot say how much room is left. Delivery needs both: a
+window that is never exceeded, and `free()` to decide when to merge waiting cards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+class SlidingWindow:
+    """At most `limit` messages in any `period` seconds.
+
+    A message holds its place from the moment it is let through until `period` seconds after
+    its answer arrived, so the window holds however long the request took on the way.
+    """
+
+    def __init__(self, limit: int, period: float) -> None:
+        self.limit = max(1, limit)
+        self.period = period
+        self._sent: deque[float] = deque()
+        self._in_flight = 0
+        self._changed = asyncio.Event()
+
+    def free(self) -> int:
+        """How many messages may go right now."""
+        cutoff = time.monotonic() - self.period
+        while self._sent and self._sent[0] <= cutoff:
+            self._sent.popleft()
+        return self.limit - len(self._sent) - self._in_flight
+
+    async def acquire(self, cost: int = 1) -> int:
+        """Wait until `cost` messages may go (an album counts each photo); returns the cost."""
+        cost = min(cost, self.limit)
+        while self.free() < cost:
+            wait = self.period if not self._sent else self._sent[0] + self.period - time.monotonic()
+            changed = self._changed
+            try:
+                await asyncio.wait_for(changed.wait(), max(0.005, wait))
+            except TimeoutError:
+                pass
+        self._in_flight += cost
+        return cost
+
+    def release(self, cost: int, sent: bool) -> None:
+        """The request is answered; a sent message counts from now, a refused one not at all."""
+        self._in_flight -= cost
+        if sent:
+            self._sent.extend([time.monotonic()] * cost)
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+
+def _cost(endpoint: str, data: dict[str, Any]) -> int:
+    """How many messages a request creates: 0 for edits, answers and chat actions."""
+    name = endpoint.lower()
+    if not name.startswith(("send", "copymessage", "forwardmessage")) or name == "sendchataction":
+        return 0
+    if name == "sendmediagroup":
+        return max(1, len(data.get("media") or []))
+    return 1
+
+
+class TelegramLimits(BaseRateLimiter[int]):
+    """Sliding windows per group chat and overall; a 429 is waited out and tried again."""
+
+    def __init__(
+        self, *, overall_per_second: float, group_limit: int, group_period: float,
+        max_retries: int = 3,
+    ) -> None:  # fmt: skip
+        self._overall = SlidingWindow(int(overall_per_second), 1.0) if overall_per_second else None
+        self._group_limit = group_limit
+        self._group_period = group_period
+        self._groups: dict[int, SlidingWindow] = {}
+        self._max_retries = max_retries
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+    def window(self, chat_id: int) -> SlidingWindow | None:
+        """The window of a group chat (private chats have none here)."""
+        if chat_id >= 0 or self._group_limit <= 0:
+            return None
+        found = self._groups.get(chat_id)
+        if found is None:
+            found = self._groups[chat_id] = SlidingWindow(self._group_limit, self._group_period)
+        return found
+
+    def free(self, chat_id: int) -> int:
+        """How many messages may go to the chat right now (a large number for private chats)."""
+        window = self.window(chat_id)
+        return 1_000_000 if window is None else window.free()
+
+    async def wait_for_room(self, chat_id: int) -> None:
+        """Wait until at least one message may go to the chat."""
+        window = self.window(chat_id)
+        if window is not None:
+            cost = await window.acquire(1)
+            window.release(cost, sent=False)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, JSONResult]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> JSONResult:
+        cost = _cost(endpoint, data)
+        chat_id = data.get("chat_id")
+        group = self.window(chat_id) if cost and isinstance(chat_id, int) else None
+        retries = rate_limit_args if rate_limit_args is not None else self._max_retries
+        for attempt in range(retries + 1):
+            taken = [(w, await w.acquire(cost)) for w in (group, self._overall) if w and cost]
+            sent = False
+            try:
+                result = await callback(*args, **kwargs)
+                sent = True
+                return result
+            except RetryAfter as exc:
+                if attempt == retries:
+                    raise
+                wait = exc.retry_after
+                seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
+                log.info("Telegram asked to wait %.1f s before %s", seconds, endpoint)
+                await asyncio.sleep(seconds + 0.1)
+            finally:
+                for window, spent in taken:
+                    window.release(spent, sent)
+        raise AssertionError("unreachable")
