@@ -25,7 +25,7 @@ from storage.kinds import Role
 from storage.models import Observation
 from tests.support.fake_geocoder import FakeGeocoder
 from tests.support.fake_telegram import FakeTelegram, running
-from tests.support.sim_people import SimUser
+from tests.support.sim_people import SimGroup, SimUser
 
 TOKEN = "123456789:TESTtokenTESTtokenTESTtoken_abcdef"
 KVARNPARKEN = (59.1262, 15.1418)
@@ -112,6 +112,20 @@ class World:
         assert "Välkommen" in welcome["text"] or "Welcome" in welcome["text"], welcome
         return user
 
+    async def linked_group(
+        self,
+        coordinator: SimUser,
+        chat_id: int = -1001000000001,
+        title: str = "Trygghetssamordning Kvarnby",
+        **kwargs: Any,
+    ) -> SimGroup:
+        """A group the coordinator added the bot to and linked with /koppla."""
+        group = self.telegram.group(chat_id, title, **kwargs)
+        await group.send(coordinator, "/koppla")
+        confirmation = await group.next_message()
+        assert "Gruppen är kopplad" in confirmation["text"], confirmation
+        return group
+
     def observations(self) -> list[Observation]:
         with transaction(self.engine) as session:
             return list(session.exec(select(Observation).order_by(Observation.id)).all())
@@ -136,3 +150,15 @@ async def world(database_url: str, tmp_path: Path) -> AsyncIterator[World]:
 @pytest.fixture
 async def anna(world: World) -> SimUser:
     return await world.member(first_name="Anna")
+
+
+@pytest.fixture
+async def erik(world: World) -> SimUser:
+    """The municipality's safety coordinator."""
+    return await world.member(Role.COORDINATOR, first_name="Erik", last_name="Ek")
+
+
+@pytest.fixture
+async def group(world: World, erik: SimUser) -> SimGroup:
+    """The coordinators' group, linked by Erik."""
+    return await world.linked_group(erik)

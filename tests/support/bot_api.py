@@ -18,12 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from telegram.constants import ReactionEmoji
+
 JSON = dict[str, Any]
 
 HTML_TAGS = frozenset(
     "b strong i em u ins s strike del span tg-spoiler a code pre blockquote tg-emoji".split()
 )
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)(\s[^<>]*)?>")
+REACTION_EMOJI = frozenset(emoji.value for emoji in ReactionEmoji)
+MIGRATED = "Bad Request: group chat was upgraded to a supergroup chat"
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
     "exactly the same as a current content and reply markup of the message"
@@ -31,12 +35,14 @@ NOT_MODIFIED = (
 
 
 class ApiError(Exception):
-    """A Bot API error answer: ``{"ok": false, "error_code": code, "description": ...}``."""
+    """A Bot API error answer: ``{"ok": false, "error_code": code, "description": ...}``, plus
+    ``"parameters"`` (ResponseParameters) when given."""
 
-    def __init__(self, description: str, code: int = 400) -> None:
+    def __init__(self, description: str, code: int = 400, parameters: JSON | None = None) -> None:
         super().__init__(description)
         self.description = description
         self.code = code
+        self.parameters = parameters
 
 
 @dataclass(frozen=True)
@@ -137,6 +143,10 @@ class BotApi:
         self.alerts: dict[int, list[str]] = {}
         self.my_commands: dict[tuple[str, str], list[JSON]] = {}
         self.menu_buttons: dict[int | None, JSON] = {}
+        # The bot's ChatMember status per chat after my_chat_member updates; absent = unchanged.
+        self.membership: dict[int, str] = {}
+        self.migrated: dict[int, int] = {}
+        self._reactions: dict[tuple[int, int], list[str]] = {}
         self._messages: dict[int, dict[int, JSON]] = {}
         self._deleted: set[tuple[int, int]] = set()
         self._bot_sent: dict[int, list[int]] = {}
@@ -170,10 +180,25 @@ class BotApi:
 
     def current_message(self, chat_id: int, message_id: int) -> JSON | None:
         """The stored message as the Bot API would show it now, or None if unknown/deleted."""
-        message = self._messages.get(chat_id, {}).get(message_id)
-        if message is None or (chat_id, message_id) in self._deleted:
+        message = self._stored(chat_id, message_id)
+        return None if message is None else copy.deepcopy(public(message))
+
+    def reply_target(self, chat_id: int, message_id: Any) -> JSON | None:
+        """The message as a ``reply_to_message`` shows it: current, without its own reply."""
+        message = self._stored(chat_id, message_id)
+        if message is None:
             return None
-        return copy.deepcopy(public(message))
+        return copy.deepcopy({k: v for k, v in public(message).items() if k != "reply_to_message"})
+
+    def reactions(self, chat_id: int, message_id: int) -> list[str]:
+        """The emoji the bot has set (setMessageReaction) on the message now."""
+        return list(self._reactions.get((chat_id, message_id), []))
+
+    def upgrade_chat(self, old_id: int, new_id: int) -> None:
+        """From now on answer calls for ``old_id`` as Telegram does for an upgraded group."""
+        self.migrated[old_id] = new_id
+        if old_id in self.membership:
+            self.membership[new_id] = self.membership[old_id]
 
     def reply_keyboard(self, chat_id: int) -> JSON | None:
         """The last ReplyKeyboardMarkup sent to the chat, None if none or removed."""
@@ -236,10 +261,31 @@ class BotApi:
         return [size.photo_size() for size in sizes]
 
     # ---- messages ----------------------------------------------------------------------------
+    def _guard(self, params: JSON) -> None:
+        """Refuse any call for a chat that was upgraded to a supergroup."""
+        chat_id = params.get("chat_id")
+        new_id = self.migrated.get(chat_id) if isinstance(chat_id, int) else None
+        if new_id is not None:
+            raise ApiError(MIGRATED, parameters={"migrate_to_chat_id": new_id})
+
     def _chat(self, chat_id: Any) -> JSON:
+        """The chat the bot acts in; 403 if the bot left it or was kicked."""
         if not isinstance(chat_id, int):
             raise ApiError("Bad Request: chat not found")
-        return self.chats.setdefault(chat_id, _default_chat(chat_id))
+        chat = self.chats.setdefault(chat_id, _default_chat(chat_id))
+        status = self.membership.get(chat_id)
+        if status in ("left", "kicked"):
+            why = "was kicked from" if status == "kicked" else "is not a member of"
+            raise ApiError(f"Forbidden: bot {why} the {chat['type']} chat", 403)
+        return chat
+
+    def _stored(self, chat_id: Any, message_id: Any) -> JSON | None:
+        """The live (not deleted) stored message itself, or None."""
+        if not isinstance(chat_id, int) or not isinstance(message_id, int):
+            return None
+        if (chat_id, message_id) in self._deleted:
+            return None
+        return self._messages.get(chat_id, {}).get(message_id)
 
     def _new_message(self, chat: JSON, sender: JSON, content: JSON) -> JSON:
         messages = self._messages.setdefault(chat["id"], {})
@@ -256,9 +302,14 @@ class BotApi:
     def _send(self, params: JSON, content: JSON) -> JSON:
         chat = self._chat(params["chat_id"])
         extra: JSON = {}
-        if "message_thread_id" in params:
-            extra["message_thread_id"] = params["message_thread_id"]
         reply = self._reply_to(chat["id"], params)
+        thread_id = params.get("message_thread_id")
+        if thread_id is None and reply is not None and reply.get("is_topic_message"):
+            thread_id = reply["message_thread_id"]  # a reply lands in its target's topic
+        if thread_id is not None:
+            extra["message_thread_id"] = thread_id
+            if chat.get("is_forum"):
+                extra["is_topic_message"] = True
         if reply is not None:
             extra["reply_to_message"] = reply
         if markup := params.get("reply_markup"):
@@ -273,10 +324,7 @@ class BotApi:
     def _reply_to(self, chat_id: int, params: JSON) -> JSON | None:
         reference = params.get("reply_parameters")
         message_id = reference.get("message_id") if isinstance(reference, dict) else None
-        message = self.current_message(chat_id, message_id or params.get("reply_to_message_id"))
-        if message is not None:
-            message.pop("reply_to_message", None)
-        return message
+        return self.reply_target(chat_id, message_id or params.get("reply_to_message_id"))
 
     def _text(self, params: JSON, key: str, limit: int) -> str:
         raw = params.get(key)
@@ -334,9 +382,8 @@ class BotApi:
         raise ApiError(f"Bad Request: unsupported media type {item.get('type')!r}")
 
     def _editable(self, params: JSON) -> JSON:
-        chat_id, message_id = params.get("chat_id"), params.get("message_id")
-        message = self._messages.get(chat_id, {}).get(message_id)  # type: ignore[call-overload]
-        if message is None or (chat_id, message_id) in self._deleted:
+        message = self._stored(params.get("chat_id"), params.get("message_id"))
+        if message is None:
             raise ApiError("Bad Request: message to edit not found")
         if message["from"]["id"] != self.bot_user["id"]:
             raise ApiError("Bad Request: message can't be edited")
@@ -364,19 +411,6 @@ class BotApi:
             "can_join_groups": True,
             "can_read_all_group_messages": False,
             "supports_inline_queries": False,
-        }
-
-    def _m_deletewebhook(self, params: JSON) -> bool:
-        if params.get("drop_pending_updates"):
-            self._queue.clear()
-            self._forced.clear()
-        return True
-
-    def _m_getwebhookinfo(self, params: JSON) -> JSON:
-        return {
-            "url": "",
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._pending()),
         }
 
     def _m_logout(self, params: JSON) -> bool:
@@ -430,11 +464,23 @@ class BotApi:
 
     def _m_deletemessage(self, params: JSON) -> bool:
         chat_id, message_id = params.get("chat_id"), params.get("message_id")
-        if message_id not in self._messages.get(chat_id, {}) or (  # type: ignore[call-overload]
-            (chat_id, message_id) in self._deleted
-        ):
+        if self._stored(chat_id, message_id) is None:
             raise ApiError("Bad Request: message to delete not found")
         self._deleted.add((chat_id, message_id))  # type: ignore[arg-type]
+        self._notify()
+        return True
+
+    def _m_setmessagereaction(self, params: JSON) -> bool:
+        chat_id = self._chat(params["chat_id"])["id"]
+        message = self._stored(chat_id, params.get("message_id"))
+        if message is None:
+            raise ApiError("Bad Request: message to react not found")
+        reaction = params.get("reaction") or []
+        if not all(r.get("type") == "emoji" and r.get("emoji") in REACTION_EMOJI for r in reaction):
+            raise ApiError("Bad Request: REACTION_INVALID")
+        if len(reaction) > 1:
+            raise ApiError("Bad Request: REACTIONS_TOO_MANY")
+        self._reactions[(chat_id, message["message_id"])] = [r["emoji"] for r in reaction]
         self._notify()
         return True
 

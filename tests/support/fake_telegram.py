@@ -10,12 +10,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import dataclasses
 import itertools
 import json
+import random
 import socket
 import time
-from collections.abc import AsyncIterator, Callable
+from bisect import bisect_left, insort
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
@@ -36,11 +40,46 @@ STRING_PARAMS = frozenset(
 
 @dataclass(frozen=True)
 class Call:
-    """One Bot API request the bot made: method name as sent, decoded params, monotonic time."""
+    """One Bot API request the bot made: method name as sent, decoded params, monotonic receipt
+    time, and the error code it was answered with (None if ok or not answered yet)."""
 
     method: str
     params: dict[str, Any]
     at: float
+    error_code: int | None = None
+
+
+def fault(code: int, retry_after: int = 1, description: str | None = None) -> ApiError:
+    """The error answer of an injected fault: 429 carries ``retry_after``, others the HTTP
+    reason phrase ("Internal Server Error", "Bad Gateway") unless ``description`` is given."""
+    if code == 429:
+        text = description or f"Too Many Requests: retry after {retry_after}"
+        return ApiError(text, 429, {"retry_after": retry_after})
+    return ApiError(description or HTTPStatus(code).phrase, code)
+
+
+@dataclass
+class _Fault:
+    method: str
+    chat_id: int | None
+    times: int
+    error: ApiError
+
+
+@dataclass
+class _RandomFaults:
+    rate: float
+    rng: random.Random
+    codes: tuple[int, ...]
+    methods: frozenset[str] | None
+    retry_after: int
+
+    def pick(self, method: str) -> ApiError | None:
+        if self.methods is not None and method not in self.methods:
+            return None
+        if self.rng.random() >= self.rate:
+            return None
+        return fault(self.rng.choice(self.codes), self.retry_after)
 
 
 def _decode(name: str, value: str) -> Any:
@@ -58,14 +97,16 @@ async def _read_params(request: web.Request) -> JSON:
         if isinstance(value, web.FileField):
             params[key] = Upload(value.filename, value.content_type, value.file.read())
         else:
-            params[key] = _decode(key, value)
+            params[key] = _decode(key, value if isinstance(value, str) else bytes(value).decode())
     return params
 
 
 def _answer(result: Any = None, error: ApiError | None = None) -> web.Response:
     if error is None:
         return web.json_response({"ok": True, "result": result})
-    body = {"ok": False, "error_code": error.code, "description": error.description}
+    body: JSON = {"ok": False, "error_code": error.code, "description": error.description}
+    if error.parameters:
+        body["parameters"] = error.parameters
     return web.json_response(body, status=error.code)
 
 
@@ -106,6 +147,9 @@ class FakeTelegram(BotApi):
         self._generation = 0
         self._stopping = False
         self._runner: web.AppRunner | None = None
+        self._faults: list[_Fault] = []
+        self._random_faults: _RandomFaults | None = None
+        self._sent_log: dict[int, list[float]] = {}
         self._methods: dict[str, Callable[[JSON], Any]] = {
             name[3:]: getattr(self, name) for name in dir(self) if name.startswith("_m_")
         }
@@ -153,6 +197,16 @@ class FakeTelegram(BotApi):
         """Every call of ``method`` (case-insensitive), oldest first."""
         return [call for call in self.calls if call.method.lower() == method.lower()]
 
+    def sent_messages_log(self, chat_id: int) -> list[float]:
+        """Sorted receipt times of the calls that created bot messages in the chat, one per
+        message (an album of N counts N; edits, actions, reactions and failures count 0)."""
+        return list(self._sent_log.get(chat_id, []))
+
+    def max_in_window(self, chat_id: int, period: float) -> int:
+        """The most bot messages created in the chat within any window [t, t + period)."""
+        times = self._sent_log.get(chat_id, [])
+        return max((bisect_left(times, t + period) - i for i, t in enumerate(times)), default=0)
+
     def first_answer_latency(self, update_id: int) -> float | None:
         """Seconds from injecting the update to the bot's first call for its chat after delivery."""
         answered = self._answered_at.get(update_id)
@@ -195,10 +249,55 @@ class FakeTelegram(BotApi):
         self.chats[user_id] = {"id": user_id, "type": "private", **names}
         return SimUser(self, user, self.chats[user_id])
 
-    def group(self, chat_id: int, title: str = "Group", type: str = "supergroup") -> SimGroup:
-        """A group chat the bot is a member of."""
+    def group(
+        self,
+        chat_id: int,
+        title: str = "Group",
+        type: str = "supergroup",
+        *,
+        is_forum: bool = False,
+    ) -> SimGroup:
+        """A group chat the bot is a member of; a forum (topics) if ``is_forum``."""
         self.chats[chat_id] = {"id": chat_id, "type": type, "title": title}
+        if is_forum:
+            if type != "supergroup":
+                raise ValueError("only a supergroup can be a forum")
+            self.chats[chat_id]["is_forum"] = True
         return SimGroup(self, self.chats[chat_id])
+
+    # ---- faults ------------------------------------------------------------------------------
+    def fail(
+        self,
+        method: str,
+        *,
+        times: int = 1,
+        code: int = 429,
+        retry_after: int = 1,
+        chat_id: int | None = None,
+        description: str | None = None,
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` (case-insensitive; only those for
+        ``chat_id`` if given) with error ``code``, changing no state. See :func:`fault`."""
+        if times > 0:
+            error = fault(code, retry_after, description)
+            self._faults.append(_Fault(method.lower(), chat_id, times, error))
+
+    def fault_rate(
+        self,
+        rate: float,
+        *,
+        codes: Iterable[int] = (429, 500, 502),
+        seed: int = 0,
+        methods: Iterable[str] | None = None,
+        retry_after: int = 1,
+    ) -> None:
+        """Fail each call (of ``methods`` if given; never getUpdates) with probability
+        ``rate``, with a code drawn from ``codes``, reproducibly by ``seed``. 0 turns it off."""
+        self._random_faults = None
+        if rate > 0:
+            names = None if methods is None else frozenset(m.lower() for m in methods)
+            rng = random.Random(seed)
+            self._random_faults = _RandomFaults(rate, rng, tuple(codes), names, retry_after)
 
     def inject(self, update: JSON) -> int:
         """Queue an update (without ``update_id``) for the bot; returns its new update_id."""
@@ -232,16 +331,26 @@ class FakeTelegram(BotApi):
         if token != self.token:
             return _answer(error=ApiError("Unauthorized", 401))
         params = await _read_params(request)
-        self._record(Call(method, params, time.monotonic()))
+        call, index = Call(method, params, time.monotonic()), len(self.calls)
+        self._record(call)
         try:
-            return _answer(await self._dispatch(method, params))
+            result = await self._dispatch(method, params)
         except ApiError as err:
-            return _answer(error=err)
+            error = err
         except KeyError as err:
-            return _answer(error=ApiError(f"Bad Request: parameter {err.args[0]} is required"))
+            error = ApiError(f"Bad Request: parameter {err.args[0]} is required")
+        else:
+            self._log_sent(method, result, call.at)
+            return _answer(result)
+        self.calls[index] = dataclasses.replace(call, error_code=error.code)
+        return _answer(error=error)
 
     async def _dispatch(self, method: str, params: JSON) -> Any:
         name = method.lower()
+        error = self._take_fault(name, params)
+        if error is not None:
+            await self._delay()
+            raise error
         if name == "getupdates":
             return await self._get_updates(params)
         handler = self._methods.get(name)
@@ -249,7 +358,26 @@ class FakeTelegram(BotApi):
             self.unknown_methods.append(method)
             raise ApiError("Not Found", 404)
         await self._delay()
+        self._guard(params)
         return handler(params)
+
+    def _take_fault(self, name: str, params: JSON) -> ApiError | None:
+        for planned in self._faults:
+            if planned.method == name and planned.chat_id in (None, params.get("chat_id")):
+                planned.times -= 1
+                if planned.times == 0:
+                    self._faults.remove(planned)
+                return planned.error
+        if name == "getupdates" or self._random_faults is None:
+            return None
+        return self._random_faults.pick(name)
+
+    def _log_sent(self, method: str, result: Any, at: float) -> None:
+        if not method.lower().startswith("send"):
+            return
+        for message in result if isinstance(result, list) else [result]:
+            if isinstance(message, dict) and "message_id" in message:
+                insort(self._sent_log.setdefault(message["chat"]["id"], []), at)
 
     def _serve_file(self, rest: str) -> web.Response:
         token, _, file_path = rest.partition("/")
@@ -277,6 +405,19 @@ class FakeTelegram(BotApi):
                 del self._awaiting[update_id]
 
     # ---- updates -----------------------------------------------------------------------------
+    def _m_deletewebhook(self, params: JSON) -> bool:
+        if params.get("drop_pending_updates"):
+            self._queue.clear()
+            self._forced.clear()
+        return True
+
+    def _m_getwebhookinfo(self, params: JSON) -> JSON:
+        return {
+            "url": "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._pending()),
+        }
+
     def _pending(self) -> list[int]:
         return sorted(self._queue | set(self._forced))
 

@@ -27,6 +27,37 @@ def text_content(text: str) -> JSON:
     return content
 
 
+ADMIN_RIGHTS = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": True,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+    "can_pin_messages": True,
+}
+
+
+def chat_member(user: JSON, status: str, chat_type: str = "supergroup") -> JSON:
+    """A ``ChatMember`` of ``status`` member, administrator, left or kicked (banned forever)."""
+    member: JSON = {"status": status, "user": copy.deepcopy(user)}
+    if status == "administrator":
+        member.update(ADMIN_RIGHTS)
+        if chat_type == "supergroup":
+            member["can_manage_topics"] = True
+    elif status == "kicked":
+        member["until_date"] = 0
+    elif status not in ("member", "left"):
+        raise ValueError(f"unsupported ChatMember status {status!r}")
+    return member
+
+
 def _buttons(message: JSON) -> list[JSON]:
     rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
     return [button for row in rows for button in row]
@@ -106,6 +137,8 @@ class ChatView:
         return "bot messages: " + ("; ".join(recent) if recent else "none")
 
     def _post(self, sender: JSON, content: JSON) -> JSON:
+        if self.id in self.server.migrated:
+            raise AssertionError(f"chat {self.id} was upgraded to {self.server.migrated[self.id]}")
         self.mark()
         message, self.last_update_id = self.server.post_message(self.chat, sender, content)
         return message
@@ -131,6 +164,16 @@ class ChatView:
             f"chat {self.id}: no inline button {label!r}; "
             f"available (text, callback_data): {available}"
         )
+
+    def _photo(
+        self, data: bytes, caption: str | None, media_group_id: str | None, width: int, height: int
+    ) -> JSON:
+        content: JSON = {"photo": self.server.photo_sizes(data, width, height)}
+        if caption is not None:
+            content["caption"] = caption
+        if media_group_id is not None:
+            content["media_group_id"] = str(media_group_id)
+        return content
 
     async def _press(self, sender: JSON, label: str, message: JSON | None) -> JSON:
         self.mark()
@@ -186,12 +229,7 @@ class SimUser(ChatView):
         height: int = 960,
     ) -> JSON:
         """Send a photo (two PhotoSize entries, both backed by ``data``)."""
-        content: JSON = {"photo": self.server.photo_sizes(data, width, height)}
-        if caption is not None:
-            content["caption"] = caption
-        if media_group_id is not None:
-            content["media_group_id"] = str(media_group_id)
-        return self._post(self.user, content)
+        return self._post(self.user, self._photo(data, caption, media_group_id, width, height))
 
     async def send_document(
         self,
@@ -272,10 +310,90 @@ class SimUser(ChatView):
 class SimGroup(ChatView):
     """A group chat with the bot; people speak in it via ``send(user, text)``."""
 
-    async def send(self, user: SimUser, text: str) -> JSON:
-        """``user`` sends ``text`` to the group."""
-        return self._post(user.user, text_content(text))
+    async def send(
+        self,
+        user: SimUser,
+        text: str,
+        *,
+        thread_id: int | None = None,
+        reply_to: JSON | None = None,
+    ) -> JSON:
+        """``user`` sends ``text`` to the group, in forum topic ``thread_id`` and/or as a reply
+        to ``reply_to`` (any message of this chat)."""
+        return self._post(user.user, {**text_content(text), **self._place(thread_id, reply_to)})
+
+    async def send_photo(
+        self,
+        user: SimUser,
+        data: bytes,
+        caption: str | None = None,
+        *,
+        thread_id: int | None = None,
+        reply_to: JSON | None = None,
+        media_group_id: str | None = None,
+        width: int = 1280,
+        height: int = 960,
+    ) -> JSON:
+        """``user`` sends a photo to the group (placed as in :meth:`send`)."""
+        content = self._photo(data, caption, media_group_id, width, height)
+        return self._post(user.user, {**content, **self._place(thread_id, reply_to)})
 
     async def press(self, user: SimUser, button: str, message: JSON | None = None) -> JSON:
         """``user`` presses an inline button on a bot message in the group."""
         return await self._press(user.user, button, message)
+
+    def thread_messages(self, thread_id: int) -> list[JSON]:
+        """The bot's messages (current state) in forum topic ``thread_id``."""
+        return [m for m in self.messages if m.get("message_thread_id") == thread_id]
+
+    def bot_added(self, by: SimUser, status: str = "member") -> int:
+        """``by`` adds the bot (or promotes it: "administrator"); injects ``my_chat_member``."""
+        if status not in ("member", "administrator"):
+            raise ValueError(f"bot_added: status {status!r} is not member/administrator")
+        return self._bot_status(by, status, default_old="left")
+
+    def bot_removed(self, by: SimUser, status: str = "left") -> int:
+        """``by`` removes ("left") or bans ("kicked") the bot; injects ``my_chat_member``."""
+        if status not in ("left", "kicked"):
+            raise ValueError(f"bot_removed: status {status!r} is not left/kicked")
+        return self._bot_status(by, status, default_old="member")
+
+    def migrate(self, new_chat_id: int, by: SimUser) -> SimGroup:
+        """``by`` upgrades this basic group to supergroup ``new_chat_id``: service messages
+        in both chats, and calls for this chat get "upgraded to a supergroup" errors."""
+        if self.chat["type"] != "group":
+            raise AssertionError(f"chat {self.id} is a {self.chat['type']}, not a basic group")
+        self._post(by.user, {"migrate_to_chat_id": new_chat_id})
+        new = self.server.group(new_chat_id, self.chat["title"], "supergroup")
+        self.server.upgrade_chat(self.id, new_chat_id)
+        new._post(by.user, {"migrate_from_chat_id": self.id})
+        return new
+
+    def _place(self, thread_id: int | None, reply_to: JSON | None) -> JSON:
+        extra: JSON = {}
+        if reply_to is not None:
+            target = self.server.reply_target(self.id, reply_to.get("message_id"))
+            if target is None or reply_to.get("chat", self.chat)["id"] != self.id:
+                raise AssertionError(f"no message #{reply_to.get('message_id')} in {self.id}")
+            extra["reply_to_message"] = target
+            if thread_id is None and target.get("is_topic_message"):
+                thread_id = target["message_thread_id"]
+        if thread_id is not None:
+            if not self.chat.get("is_forum"):
+                raise AssertionError(f"chat {self.id} has no topics: use group(is_forum=True)")
+            extra.update(message_thread_id=thread_id, is_topic_message=True)
+        return extra
+
+    def _bot_status(self, by: SimUser, status: str, default_old: str) -> int:
+        old = self.server.membership.get(self.id, default_old)
+        change = {
+            "chat": copy.deepcopy(self.chat),
+            "from": copy.deepcopy(by.user),
+            "date": int(time.time()),
+            "old_chat_member": chat_member(self.server.bot_user, old, self.chat["type"]),
+            "new_chat_member": chat_member(self.server.bot_user, status, self.chat["type"]),
+        }
+        self.server.membership[self.id] = status
+        self.mark()
+        self.last_update_id = self.server.inject({"my_chat_member": change})
+        return self.last_update_id

@@ -19,18 +19,28 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction
-from telegram.error import BadRequest, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
     filters,
 )
 
-from tests.support.fake_telegram import AnyApp, FakeTelegram, running
+from tests.support.fake_telegram import AnyApp, Call, FakeTelegram, running
 
+# PTB's own RetryAfter.__init__ reads its deprecated int ``retry_after``.
+pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
 TOKEN = "123456:TEST"
 JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8 + b"\xff\xd9"
 Context = ContextTypes.DEFAULT_TYPE
@@ -68,6 +78,25 @@ async def on_photo(update: Update, context: Context) -> None:
     data = await (await context.bot.get_file(photo.file_id)).download_as_bytearray()
     context.bot_data["downloaded"] = bytes(data)
     await update.effective_message.reply_photo(photo.file_id, caption=f"{len(data)} bytes")
+
+
+async def on_caption_button(update: Update, context: Context) -> None:
+    """Answers with a show_alert and edits the photo's caption, keeping a new keyboard."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer("Bild vald", show_alert=True)
+    keyboard = InlineKeyboardMarkup.from_button(InlineKeyboardButton("Igen", callback_data="cap"))
+    await query.edit_message_caption("Vald", reply_markup=keyboard)
+
+
+async def on_my_chat_member(update: Update, context: Context) -> None:
+    """Remembers the bot's membership changes as PTB parsed them."""
+    context.bot_data.setdefault("members", []).append(update.my_chat_member)
+
+
+async def on_migrate(update: Update, context: Context) -> None:
+    """Remembers migration service messages."""
+    context.bot_data.setdefault("migrations", []).append(update.effective_message)
 
 
 async def on_venue(update: Update, context: Context) -> None:
@@ -109,7 +138,10 @@ def build_app(server: FakeTelegram) -> AnyApp:
     )
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, on_edit))
     app.add_handler(CommandHandler("start", on_start))
+    app.add_handler(CallbackQueryHandler(on_caption_button, pattern="^cap$"))
     app.add_handler(CallbackQueryHandler(on_button))
+    app.add_handler(ChatMemberHandler(on_my_chat_member))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     app.add_handler(MessageHandler(filters.PHOTO, on_photo))
     app.add_handler(MessageHandler(filters.VENUE, on_venue))
     app.add_handler(MessageHandler(filters.LOCATION, on_location))
@@ -360,3 +392,270 @@ async def test_running_teardown_is_fast(server: FakeTelegram) -> None:
         await asyncio.sleep(0.2)  # a long poll is pending now
         started = time.monotonic()
     assert time.monotonic() - started < 0.5
+
+
+async def test_forum_topics_and_replies(server: FakeTelegram, app: AnyApp) -> None:
+    forum = server.group(-100555, "Forum", is_forum=True)
+    bo = server.user(1002, "Bo")
+    assert (await app.bot.get_chat(-100555)).is_forum
+    sent = await forum.send(bo, "/start@estbot_test_bot", thread_id=5)
+    assert sent["message_thread_id"] == 5 and sent["is_topic_message"] is True
+    reply = await forum.next_message()  # PTB replies into the topic and quotes in groups
+    assert reply["message_thread_id"] == 5 and reply["is_topic_message"] is True
+    assert reply["reply_to_message"] == sent
+    assert forum.thread_messages(5) == [reply] and forum.thread_messages(6) == []
+
+    answer = await forum.send(bo, "/start@estbot_test_bot igen", reply_to=reply)
+    expected = {k: v for k, v in reply.items() if k != "reply_to_message"}
+    assert answer["reply_to_message"] == expected and answer["message_thread_id"] == 5
+    assert "reply_to_message" in reply  # the original keeps its own reply
+    await forum.next_message()
+    photo = await forum.send_photo(bo, JPEG, "Titta", thread_id=9, reply_to=sent)
+    assert photo["caption"] == "Titta" and len(photo["photo"]) == 2
+    assert photo["message_thread_id"] == 9 and photo["reply_to_message"] == sent
+    assert (await forum.next_message())["message_thread_id"] == 9
+    assert len(forum.thread_messages(5)) == 2 and len(forum.thread_messages(9)) == 1
+
+    general = await forum.send(bo, "hej")
+    assert "message_thread_id" not in general and "is_topic_message" not in general
+    plain = server.group(-100777, "Vanlig")
+    with pytest.raises(AssertionError, match="no topics"):
+        await plain.send(bo, "x", thread_id=5)
+    with pytest.raises(AssertionError, match="no message #999"):
+        await forum.send(bo, "x", reply_to={"message_id": 999})
+    with pytest.raises(ValueError, match="forum"):
+        server.group(-5, "Liten", "group", is_forum=True)
+
+
+async def test_bot_sends_into_topics(server: FakeTelegram, app: AnyApp) -> None:
+    forum = server.group(-100555, "Forum", is_forum=True)
+    bot = app.bot
+    first = await bot.send_message(-100555, "ämne", message_thread_id=3)
+    assert first.message_thread_id == 3 and first.is_topic_message
+    answer = await bot.send_message(-100555, "svar", reply_to_message_id=first.message_id)
+    assert answer.message_thread_id == 3  # a reply lands in its target's topic
+    assert answer.reply_to_message and answer.reply_to_message.message_id == first.message_id
+    elsewhere = await bot.send_message(-100555, "allmänt")
+    assert elsewhere.message_thread_id is None and not elsewhere.is_topic_message
+    assert [m["text"] for m in forum.thread_messages(3)] == ["ämne", "svar"]
+    plain = await bot.send_message(-100777, "tråd", message_thread_id=4)
+    assert plain.message_thread_id == 4 and not plain.is_topic_message
+
+
+async def test_photo_cards_in_groups(server: FakeTelegram, app: AnyApp) -> None:
+    forum = server.group(-100555, "Forum", is_forum=True)
+    bo = server.user(1002, "Bo")
+    keyboard = InlineKeyboardMarkup.from_button(InlineKeyboardButton("Välj", callback_data="cap"))
+    card = await app.bot.send_photo(
+        -100555, JPEG, caption="Kort", reply_markup=keyboard, message_thread_id=7
+    )
+    stored = forum.thread_messages(7)[0]
+    assert stored["caption"] == "Kort" and stored["reply_markup"] == keyboard.to_dict()
+    assert card.is_topic_message and card.reply_markup == keyboard
+
+    query = await forum.press(bo, "Välj", stored)
+    assert query["message"]["caption"] == "Kort" and query["message"]["message_thread_id"] == 7
+    edited = await forum.wait_for(lambda m: m.get("caption") == "Vald")
+    assert edited["message_id"] == card.message_id and "edit_date" in edited
+    assert edited["reply_markup"]["inline_keyboard"][0][0]["text"] == "Igen"
+    assert edited["photo"] == stored["photo"] and edited["message_thread_id"] == 7
+    assert bo.alerts == ["Bild vald"]
+    assert server.calls_for("answerCallbackQuery")[0].params["show_alert"] is True
+    assert server.unanswered_callback_queries() == []
+
+    again = await app.bot.edit_message_caption(-100555, card.message_id, caption="Ny")
+    assert not isinstance(again, bool) and again.caption == "Ny" and again.reply_markup is None
+    with pytest.raises(BadRequest, match="no caption"):
+        text = await app.bot.send_message(-100555, "text")
+        await app.bot.edit_message_caption(-100555, text.message_id, caption="x")
+
+
+async def test_bot_added_and_removed(server: FakeTelegram, app: AnyApp) -> None:
+    group = server.group(-100123, "Samordnare")
+    anna = server.user(1001, "Anna")
+    bot_id = server.bot_user["id"]
+    group.bot_added(anna)
+    group.bot_added(anna, "administrator")
+    await server.idle()
+    await app.bot.send_message(-100123, "hej")
+    update_id = group.bot_removed(anna, "kicked")
+    assert group.last_update_id == update_id
+    await server.idle()
+    changes = app.bot_data["members"]
+    assert [(c.old_chat_member.status, c.new_chat_member.status) for c in changes] == [
+        ("left", "member"),
+        ("member", "administrator"),
+        ("administrator", "kicked"),
+    ]
+    assert all(c.from_user.id == 1001 and c.chat.id == -100123 for c in changes)
+    assert all(c.new_chat_member.user.id == bot_id for c in changes)
+    admin = changes[1].new_chat_member
+    assert admin.can_delete_messages and admin.can_manage_topics and not admin.can_be_edited
+    assert changes[2].new_chat_member.until_date.timestamp() == 0  # banned forever
+    raw = server._updates[update_id]["my_chat_member"]
+    assert raw["new_chat_member"] == {"status": "kicked", "user": server.bot_user, "until_date": 0}
+    assert isinstance(raw["date"], int) and raw["from"] == anna.user
+    with pytest.raises(Forbidden, match="kicked from the supergroup chat"):
+        await app.bot.send_message(-100123, "hej")
+
+    group.bot_added(anna)
+    small = server.group(-5, "Liten", "group")
+    small.bot_removed(anna)
+    await server.idle()
+    assert app.bot_data["members"][-1].old_chat_member.status == "member"
+    assert (await app.bot.send_message(-100123, "igen")).text == "igen"
+    with pytest.raises(Forbidden, match="not a member of the group chat"):
+        await app.bot.send_message(-5, "hej")
+    with pytest.raises(ValueError, match="member/administrator"):
+        group.bot_added(anna, "kicked")
+    with pytest.raises(ValueError, match="left/kicked"):
+        group.bot_removed(anna, "member")
+
+
+async def test_migrate_to_supergroup(server: FakeTelegram, app: AnyApp) -> None:
+    small = server.group(-5, "Liten", "group")
+    anna = server.user(1001, "Anna")
+    big = small.migrate(-1005, anna)
+    assert big.id == -1005 and big.chat == {"id": -1005, "type": "supergroup", "title": "Liten"}
+    await server.idle()
+    old, new = app.bot_data["migrations"]
+    assert old.chat.id == -5 and old.migrate_to_chat_id == -1005 and old.from_user.id == 1001
+    assert new.chat.id == -1005 and new.migrate_from_chat_id == -5 and new.from_user.id == 1001
+    with pytest.raises(ChatMigrated) as migrated:
+        await app.bot.send_message(-5, "hej")
+    assert migrated.value.new_chat_id == -1005
+    with pytest.raises(ChatMigrated):
+        await app.bot.get_chat(-5)
+    assert (await app.bot.send_message(-1005, "hej")).chat.type == "supergroup"
+    assert server.sent_count(-5) == 0
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(f"{server.base_url}{TOKEN}/sendMessage", data={"chat_id": "-5"})
+    assert answer.status_code == 400 and answer.json() == {
+        "ok": False,
+        "error_code": 400,
+        "description": "Bad Request: group chat was upgraded to a supergroup chat",
+        "parameters": {"migrate_to_chat_id": -1005},
+    }
+    with pytest.raises(AssertionError, match="upgraded"):
+        await small.send(anna, "hej")
+    with pytest.raises(AssertionError, match="not a basic group"):
+        big.migrate(-1006, anna)
+
+
+async def test_planned_faults(server: FakeTelegram, app: AnyApp) -> None:
+    bot = app.bot
+    server.fail("SENDMESSAGE", times=2, retry_after=3)
+    for _ in range(2):
+        with pytest.raises(RetryAfter, match="Retry in 3 seconds"):
+            await bot.send_message(1001, "hej")
+    await bot.send_message(1001, "hej")
+    assert [c.error_code for c in server.calls_for("sendMessage")] == [429, 429, None]
+    assert [m["text"] for m in server.bot_messages(1001)] == ["hej"]
+
+    server.fail("sendPhoto", code=500, chat_id=1001)
+    server.fail("sendPhoto", code=502)
+    with pytest.raises(NetworkError, match="Bad Gateway"):  # the 500 is for chat 1001 only
+        await bot.send_photo(2002, JPEG)
+    await bot.send_photo(2002, JPEG)
+    with pytest.raises(NetworkError, match="Internal Server Error"):
+        await bot.send_photo(1001, JPEG)
+    await bot.send_photo(1001, JPEG)
+    assert server.sent_count(1001) == 2 and server.sent_count(2002) == 1
+    assert [c.error_code for c in server.calls_for("sendphoto")] == [502, None, 500, None]
+
+    server.fail("getMe", description="Too Many Requests: slow down")
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(f"{server.base_url}{TOKEN}/getMe")
+    assert answer.status_code == 429 and answer.json() == {
+        "ok": False,
+        "error_code": 429,
+        "description": "Too Many Requests: slow down",
+        "parameters": {"retry_after": 1},
+    }
+    assert Call("x", {}, 0.0).error_code is None
+
+
+async def test_random_faults(server: FakeTelegram, app: AnyApp) -> None:
+    async def outcomes() -> list[bool]:
+        results = []
+        for n in range(40):
+            try:
+                await app.bot.send_message(1001, str(n))
+                results.append(True)
+            except (RetryAfter, NetworkError):
+                results.append(False)
+        return results
+
+    server.fault_rate(0.5, seed=7, methods=["sendMessage"])
+    first = await outcomes()
+    assert 5 < first.count(False) < 35
+    assert server.sent_count(1001) == first.count(True)
+    ok = [c for c in server.calls_for("sendMessage") if c.error_code is None]
+    assert len(ok) == first.count(True)
+    assert {c.error_code for c in server.calls_for("sendMessage")} == {None, 429, 500, 502}
+    await app.bot.send_chat_action(1001, ChatAction.TYPING)  # not in methods
+    server.fault_rate(0.5, seed=7, methods=["sendMessage"])
+    assert await outcomes() == first  # reproducible by seed
+    server.fault_rate(1.0)
+    anna = server.user(1001, "Anna")
+    await anna.send("/start")  # getUpdates never fails, the answer does
+    await server.idle()
+    assert app.bot_data["seen"] == [anna.last_update_id]
+    assert server.calls_for("sendMessage")[-1].error_code in (429, 500, 502)
+    server.fault_rate(0)
+    await anna.send("/start")
+    assert (await anna.next_message())["text"].startswith("Hej")
+
+
+async def test_reactions(server: FakeTelegram, app: AnyApp) -> None:
+    bot = app.bot
+    anna = server.user(1001, "Anna")
+    sent = await anna.send("hej")
+    assert await bot.set_message_reaction(1001, sent["message_id"], "👍")
+    assert server.reactions(1001, sent["message_id"]) == ["👍"]
+    await bot.set_message_reaction(1001, sent["message_id"], "🔥")
+    assert server.reactions(1001, sent["message_id"]) == ["🔥"]
+    await bot.set_message_reaction(1001, sent["message_id"], [])
+    assert server.reactions(1001, sent["message_id"]) == []
+    own = await bot.send_message(1001, "svar")
+    await bot.set_message_reaction(1001, own.message_id, "👀")
+    assert server.reactions(1001, own.message_id) == ["👀"] and len(anna.messages) == 1
+    with pytest.raises(BadRequest, match="(?i)reaction_invalid"):
+        await bot.set_message_reaction(1001, sent["message_id"], "x")
+    with pytest.raises(BadRequest, match="(?i)reactions_too_many"):
+        await bot.set_message_reaction(1001, sent["message_id"], ["👍", "🔥"])
+    with pytest.raises(BadRequest, match="(?i)message to react not found"):
+        await bot.set_message_reaction(1001, 999, "👍")
+    await bot.delete_message(1001, own.message_id)
+    with pytest.raises(BadRequest, match="(?i)message to react not found"):
+        await bot.set_message_reaction(1001, own.message_id, "👍")
+    assert server.reactions(1001, sent["message_id"]) == []
+
+
+async def test_sent_messages_log(server: FakeTelegram, app: AnyApp) -> None:
+    bot = app.bot
+    server.user(1001, "Anna")
+    started = time.monotonic()
+    first = await bot.send_message(1001, "ett")
+    await bot.send_media_group(1001, [InputMediaPhoto(JPEG), InputMediaPhoto(b"two")])
+    await asyncio.sleep(0.3)
+    await bot.send_photo(1001, JPEG)
+    await bot.send_document(1001, b"x", filename="x.txt")
+    await bot.send_location(1001, 59.1, 15.1)
+    await bot.send_venue(1001, 59.1, 15.1, title="T", address="A")
+    await bot.edit_message_text("ETT", chat_id=1001, message_id=first.message_id)
+    await bot.send_chat_action(1001, ChatAction.TYPING)
+    await bot.set_message_reaction(1001, first.message_id, "👍")
+    server.fail("sendMessage")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(1001, "misslyckat")
+    await bot.send_message(2002, "annan")
+    log = server.sent_messages_log(1001)
+    assert len(log) == 7 and log == sorted(log) and log[0] >= started
+    assert log[1] == log[2]  # one album call: one receipt time per item
+    assert log[3] - log[2] >= 0.3
+    assert server.max_in_window(1001, 0.25) == 4
+    assert server.max_in_window(1001, 60) == 7
+    assert server.max_in_window(1001, log[6] - log[3]) == 3  # half-open: log[6] is out
+    assert server.max_in_window(2002, 1) == 1 and server.max_in_window(3003, 1) == 0
+    assert server.sent_messages_log(3003) == []
