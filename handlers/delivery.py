@@ -18,7 +18,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from handlers import cards
 from handlers.interventions import intervention_keyboard, intervention_text
-from handlers.limits import TelegramLimits
+from handlers.limits import TelegramLimits, retry_seconds, wait_for_event
 from handlers.prompts import place_label, status_label
 from handlers.services import Services
 from handlers.texts import Texts
@@ -67,8 +67,7 @@ class Courier:
 
     async def _run(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_s)
+            await wait_for_event(self._wake, self.poll_s)
             self._wake.clear()
             try:
                 chats = await self.s.db(outbox.waiting_chats)
@@ -108,8 +107,7 @@ class Courier:
         try:
             await delivery
         except RetryAfter as exc:
-            wait = exc.retry_after
-            seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
+            seconds = retry_seconds(exc)
             await self._postpone(ids, f"429 retry after {seconds}", seconds)
         except ChatMigrated as exc:
             await self.s.db(
@@ -245,13 +243,16 @@ class Courier:
         for observation_id in observation_ids:
             card = await self.s.db(observation_card, observation_id=observation_id)
             lines.append(cards.summary_line(t, card, self.s.tz))
-        head = t("summary_head", count=len(lines))
+        chunks = cards.split_messages(lines, cards.TEXT_LIMIT - 300)  # room for the head
         ids = [item.id for item in items if item.id is not None]
-        thread = items[0].thread_id
-        for text in cards.split_messages([head, *lines]):
-            sent = await self.bot.send_message(chat_id, text, message_thread_id=thread)
+        for number, chunk in enumerate(chunks, start=1):
+            part = f" ({number}/{len(chunks)})" if len(chunks) > 1 else ""
+            head = t("summary_head", count=len(lines), part=part)
+            sent = await self.bot.send_message(
+                chat_id, f"{head}\n{chunk}", message_thread_id=items[0].thread_id
+            )
             covered = [
-                oid for oid, line in zip(observation_ids, lines, strict=True) if line in text
+                oid for oid, line in zip(observation_ids, lines, strict=True) if line in chunk
             ]
             await self.s.db(
                 outbox.mark_delivered,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -19,6 +20,19 @@ from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+async def wait_for_event(event: asyncio.Event, timeout: float) -> None:
+    """Wait until the event is set or the time is up, whichever comes first.
+
+    `asyncio.timeout` rather than `wait_for`: in Python 3.11, cancelling a task inside
+    `wait_for(event.wait(), …)` can leave it hanging, which stopped the bot from shutting down.
+    """
+    try:
+        async with asyncio.timeout(timeout):
+            await event.wait()
+    except TimeoutError:
+        pass
 
 
 class SlidingWindow:
@@ -47,11 +61,7 @@ class SlidingWindow:
         cost = min(cost, self.limit)
         while self.free() < cost:
             wait = self.period if not self._sent else self._sent[0] + self.period - time.monotonic()
-            changed = self._changed
-            try:
-                await asyncio.wait_for(changed.wait(), max(0.005, wait))
-            except TimeoutError:
-                pass
+            await wait_for_event(self._changed, max(0.005, wait))
         self._in_flight += cost
         return cost
 
@@ -62,6 +72,14 @@ class SlidingWindow:
             self._sent.extend([time.monotonic()] * cost)
         self._changed.set()
         self._changed = asyncio.Event()
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """How long Telegram asked to wait (an int now, a timedelta in a later PTB)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the deprecation notice about that change
+        wait = error.retry_after
+    return float(wait) if isinstance(wait, int | float) else wait.total_seconds()
 
 
 def _cost(endpoint: str, data: dict[str, Any]) -> int:
@@ -137,8 +155,7 @@ class TelegramLimits(BaseRateLimiter[int]):
             except RetryAfter as exc:
                 if attempt == retries:
                     raise
-                wait = exc.retry_after
-                seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
+                seconds = retry_seconds(exc)
                 log.info("Telegram asked to wait %.1f s before %s", seconds, endpoint)
                 await asyncio.sleep(seconds + 0.1)
             finally:

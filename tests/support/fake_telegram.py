@@ -282,6 +282,11 @@ class FakeTelegram(BotApi):
             error = fault(code, retry_after, description)
             self._faults.append(_Fault(method.lower(), chat_id, times, error))
 
+    def clear_faults(self) -> None:
+        """Answer every call normally again (Telegram is back)."""
+        self._faults.clear()
+        self._random_faults = None
+
     def fault_rate(
         self,
         rate: float,
