@@ -9,8 +9,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from storage.kinds import Role
 from tests.e2e.conftest import KVARNPARKEN, TOKEN, World
-from tests.e2e.helpers import text
+from tests.e2e.helpers import buttons, file_report, text
 from tests.support.sim_people import SimUser
 
 
@@ -103,3 +104,29 @@ async def test_a_bad_api_address_is_reported_without_the_token(tmp_path: Path) -
     assert process.returncode == 3
     assert b"Cannot reach the Bot API" in output
     assert TOKEN.encode() not in output and TOKEN.split(":")[1].encode() not in output
+
+
+async def test_a_card_waiting_at_a_sigkill_is_posted_once_after_the_restart(
+    world: World, tmp_path: Path
+) -> None:
+    erik = await world.member(Role.COORDINATOR, first_name="Erik")
+    group = await world.linked_group(erik, -1001000000050)
+    await world.stop()
+    log: list[bytes] = []
+    anna = world.telegram.user(7002, "Anna", username="anna2")
+    world.telegram.fail("sendMessage", chat_id=group.id, times=10_000, code=502)  # Telegram down
+    async with estbot_process(world, tmp_path, log) as process:
+        await anna.send(f"/start {world.invite()}")
+        await anna.next_message(timeout=30)
+        reference = await file_report(anna)
+        await world.telegram.wait_until(
+            lambda: any(c.error_code == 502 for c in world.telegram.calls_for("sendMessage")), 10
+        )
+        process.kill()
+        await process.wait()
+    assert not any(reference in text(m) for m in group.messages)
+    world.telegram.clear_faults()
+    async with estbot_process(world, tmp_path, log):
+        await group.wait_for(lambda m: reference in text(m) and bool(buttons(m)), timeout=30)
+        await world.telegram.idle(group.id, quiet=1.5, timeout=30)
+    assert sum(reference in text(m) and bool(buttons(m)) for m in group.messages) == 1
