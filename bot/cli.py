@@ -15,8 +15,9 @@ from sqlalchemy import Engine
 
 from bot.logs import RedactSecrets, configure_logging
 from bot.settings import Settings
-from storage.access import AmbiguousUser, create_invite, list_users, revoke_user
+from storage.access import AmbiguousUser, create_invite, list_users, revoke_user, set_hide_names
 from storage.engine import transaction
+from storage.groups import organisations
 from storage.kinds import Role
 from storage.setup import open_database
 
@@ -194,6 +195,31 @@ def revoke(who: Annotated[str, typer.Argument(help="Telegram id or @username")])
     for path in unused_photos:  # their unsent photos go with the draft
         Path(path).unlink(missing_ok=True)
     typer.echo(f"Revoked {user.full_name or user.telegram_id} ({user.telegram_id}).")
+
+
+@app.command()
+def org(
+    name: Annotated[str, typer.Argument(help="The organisation, as in `estbot users`")],
+    hide_names: Annotated[
+        bool | None,
+        typer.Option(
+            "--hide-names/--show-names",
+            help="Leave out (or show) who reported on the cards in coordinators' groups",
+        ),
+    ] = None,
+) -> None:
+    """Show or change an organisation's setting: whether its reporters are named on cards."""
+    settings = _settings()
+    with transaction(_database(settings)) as session:
+        if hide_names is None:
+            found = next((o for o in organisations(session=session) if o.name == name), None)
+        else:
+            found = set_hide_names(session=session, organisation_name=name, hide=hide_names)
+        if found is None:
+            typer.echo(f"No organisation {name!r}. See: estbot users", err=True)
+            raise typer.Exit(1)
+        shown = "hidden" if found.hide_names else "shown"
+    typer.echo(f"{found.name}: reporters' names are {shown} on cards.")
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from handlers import cards
 from handlers.interventions import intervention_keyboard, intervention_text
 from handlers.limits import TelegramLimits, retry_seconds, wait_for_event
-from handlers.prompts import place_label, status_label
+from handlers.prompts import place_label
 from handlers.services import Services
 from handlers.texts import Texts
 from storage import outbox
@@ -27,7 +27,7 @@ from storage.cards import ObservationCard, cards_in_chat, observation_card
 from storage.group_models import Outbox
 from storage.groups import find_group, forget_thread, migrate_group, unlink_group
 from storage.interventions import intervention_view
-from storage.kinds import Delivery, Posted, Status
+from storage.kinds import Delivery, Posted
 from storage.models import Observation
 from storage.outbox import PostedRecord
 
@@ -301,8 +301,6 @@ class Courier:
         payload = item.payload
         t = Texts(payload.get("language") or self.s.language)
         values = dict(payload.get("values") or {})
-        if "status" in values:
-            values["status"] = status_label(t, Status(values["status"])).lower()
         reference = ""
         if item.observation_id is not None:
             card = await self.s.db(observation_card, observation_id=item.observation_id)

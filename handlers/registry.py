@@ -180,8 +180,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    if update.effective_chat.type != ChatType.PRIVATE:
+    chat_type = update.effective_chat.type
+    if chat_type == ChatType.CHANNEL:
         return
+    if chat_type != ChatType.PRIVATE and current_member(context) is None:
+        return  # in a group, only people who may use the bot hear about its troubles
     try:
         t = texts(context)
         query = update.callback_query

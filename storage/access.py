@@ -55,6 +55,16 @@ def get_or_create_organisation(*, session: Session, name: str) -> Organisation:
     return organisation
 
 
+def set_hide_names(*, session: Session, organisation_name: str, hide: bool) -> Organisation | None:
+    """Whether cards in the coordinators' groups leave out who in this organisation reported."""
+    clean = " ".join(organisation_name.split())
+    found = session.exec(select(Organisation).where(Organisation.name == clean)).first()
+    if found is not None:
+        found.hide_names = hide
+        session.add(found)
+    return found
+
+
 def create_invite(
     *,
     session: Session,

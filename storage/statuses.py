@@ -61,8 +61,7 @@ def change_status(
                 session=session,
                 user=reporter,
                 observation_id=observation_id,
-                text_key="notice_status",
-                status=status.value,
+                text_key=f"notice_status_{status.value}",
             )
     session.refresh(observation)
     return StatusSet(observation, changed=True)

@@ -6,10 +6,10 @@ import time
 
 from sqlmodel import select
 
+from storage.access import set_hide_names
 from storage.engine import transaction
 from storage.group_models import StatusChange
 from storage.kinds import Role, Status
-from storage.models import Organisation
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import (
     buttons,
@@ -147,12 +147,8 @@ async def test_an_organisation_can_hide_who_reported(
     world: World, group: SimGroup, erik: SimUser
 ) -> None:
     guard = await world.member(Role.REPORTER, org="Väktarna AB", first_name="Vera")
-    with transaction(world.engine) as session:
-        organisation = session.exec(
-            select(Organisation).where(Organisation.name == "Väktarna AB")
-        ).one()
-        organisation.hide_names = True
-        session.add(organisation)
+    with transaction(world.engine) as session:  # what `estbot org NAME --hide-names` does
+        assert set_hide_names(session=session, organisation_name="Väktarna AB", hide=True)
     reference = await file_report(guard)
     card = await group.wait_for(lambda m: reference in text(m) and bool(buttons(m)))
     assert "Väktarna AB" in text(card) and "Vera" not in text(card)
