@@ -16,12 +16,11 @@ from handlers.prompts import category_label, status_label
 from handlers.services import current_member, services, texts
 from handlers.texts import Html, Texts
 from storage.access import Member
-from storage.cards import observation_card, posted_about
+from storage.cards import card_for_group, observation_card, posted_about
 from storage.group_models import CoordinatorGroup
 from storage.groups import (
     find_group,
     group_filter,
-    group_sees,
     link_group,
     migrate_group,
     unlink_group,
@@ -135,8 +134,8 @@ async def on_card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if me is None:
         await query.answer(t.plain("status_refused"), show_alert=True)
         return
-    card = await s.db(observation_card, observation_id=observation_id)
-    if not await s.db(group_sees, chat_id=chat.id, observation=card.observation):
+    card = await s.db(card_for_group, observation_id=observation_id, chat_id=chat.id)
+    if card is None:  # not shown in this group (or forged)
         await query.answer(t.plain("not_in_this_group"), show_alert=True)
         return
     if action == "insats":

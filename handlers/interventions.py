@@ -209,19 +209,30 @@ async def answer_question(
     number = asked.intervention_id
     if number is None:
         return
-    if asked.role is Posted.ASK_OWNER:
+    try:
+        await _answer(context, message, t, me, asked.role, number, text)
+    except NotAllowed:
+        await message.reply_text(t("intervention_refused"))
+
+
+async def _answer(
+    context: ContextTypes.DEFAULT_TYPE, message: Message, t: Texts, me: Member, role: Posted,
+    number: int, text: str,
+) -> None:  # fmt: skip
+    if role is Posted.ASK_OWNER:
         await _owner_set(context, message, me, number, text)
-    elif asked.role is Posted.ASK_FOLLOW_UP:
+    elif role is Posted.ASK_FOLLOW_UP:
         today = utcnow().astimezone(services(context).tz).date()
         day = parse_date(text, today)
         if day is None or day < today:
             await message.reply_text(t("follow_up_unreadable", text=text))
             return
         await _follow_up_set(context, message, me, number, day)
-    elif asked.role is Posted.ASK_EVALUATION:
+    elif role is Posted.ASK_EVALUATION:
         view = await services(context).db(
-            update_intervention, intervention_id=number, by_user_id=me.user_id, evaluation=text
-        )
+            update_intervention, intervention_id=number, chat_id=message.chat_id,
+            by_user_id=me.user_id, evaluation=text,
+        )  # fmt: skip
         await _post(context, message, intervention_text(t, view), Posted.INTERVENTION,
                     intervention_id=number)  # fmt: skip
 
@@ -231,7 +242,11 @@ async def _owner_set(
 ) -> None:
     t = await _texts(context, near.chat_id)
     await services(context).db(
-        update_intervention, intervention_id=number, by_user_id=me.user_id, owner=owner
+        update_intervention,
+        intervention_id=number,
+        chat_id=near.chat_id,
+        by_user_id=me.user_id,
+        owner=owner,
     )
     await _post(context, near, t("ask_intervention_follow_up"), Posted.ASK_FOLLOW_UP,
                 intervention_id=number, markup=_follow_up_keyboard(t, number))  # fmt: skip
@@ -242,7 +257,7 @@ async def _follow_up_set(
 ) -> None:
     t = await _texts(context, near.chat_id)
     view = await services(context).db(
-        update_intervention, intervention_id=number, by_user_id=me.user_id,
+        update_intervention, intervention_id=number, chat_id=near.chat_id, by_user_id=me.user_id,
         follow_up_on=day, clear_follow_up=day is None,
     )  # fmt: skip
     await _post(context, near, intervention_text(t, view), Posted.INTERVENTION,
@@ -274,8 +289,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await _follow_up_set(context, near, me, number, day)
         elif action == "status" and argument in InterventionStatus.__members__.values():
             view = await services(context).db(
-                update_intervention, intervention_id=number, by_user_id=me.user_id,
-                status=InterventionStatus(argument),
+                update_intervention, intervention_id=number, chat_id=near.chat_id,
+                by_user_id=me.user_id, status=InterventionStatus(argument),
             )  # fmt: skip
             await _post(context, near, intervention_text(t, view), Posted.INTERVENTION,
                         intervention_id=number, markup=intervention_keyboard(t, view))  # fmt: skip

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlmodel import Session, col, func, select
 
 from storage.group_models import Comment, PostedMessage, StatusChange
+from storage.groups import group_sees
 from storage.kinds import Posted, Status
 from storage.models import Category, Observation, Organisation, Photo, User
 from storage.observations import format_reference
@@ -96,6 +97,18 @@ def observation_card(*, session: Session, observation_id: int) -> ObservationCar
         confirmations=int(confirmations),
         last_change=changes[0] if changes else None,
     )
+
+
+def card_for_group(
+    *, session: Session, observation_id: int, chat_id: int
+) -> ObservationCard | None:
+    """The card, if the observation exists and the linked group's filter lets it in."""
+    observation = session.get(Observation, observation_id)
+    if observation is None or not group_sees(
+        session=session, chat_id=chat_id, observation=observation
+    ):
+        return None
+    return observation_card(session=session, observation_id=observation_id)
 
 
 def observation_history(*, session: Session, observation_id: int) -> ObservationHistory:

@@ -86,6 +86,7 @@ def update_intervention(
     *,
     session: Session,
     intervention_id: int,
+    chat_id: int,
     by_user_id: int,
     owner: str | None = None,
     follow_up_on: date | None = None,
@@ -93,9 +94,12 @@ def update_intervention(
     status: InterventionStatus | None = None,
     evaluation: str | None = None,
 ) -> InterventionView:
-    """Change who owns it, when it is followed up, or how far it has come."""
+    """Change who owns it, when it is followed up, or how far it has come; only from the
+    group that recorded it."""
     _coordinator(session, by_user_id)
-    intervention = session.get_one(Intervention, intervention_id)
+    intervention = session.get(Intervention, intervention_id)
+    if intervention is None or intervention.chat_id != chat_id:
+        raise NotAllowed
     if owner is not None:
         intervention.owner = " ".join(owner.split())[:200]
     if follow_up_on is not None or clear_follow_up:
