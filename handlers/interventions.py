@@ -7,10 +7,12 @@ a button or by replying to the question.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from handlers.services import current_member, services
@@ -279,26 +281,43 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     number, action, argument, near = int(parts[1]), parts[2], parts[3], query.message
     await query.answer()
-    await query.edit_message_reply_markup(None)
-    today = utcnow().astimezone(services(context).tz).date()
     try:
-        if action == "owner":
-            await _owner_set(context, near, me, number, me.full_name if argument == "me" else "")
-        elif action == "follow":
-            day = today + timedelta(days=int(argument)) if argument.isdigit() else None
-            await _follow_up_set(context, near, me, number, day)
-        elif action == "status" and argument in InterventionStatus.__members__.values():
-            view = await services(context).db(
-                update_intervention, intervention_id=number, chat_id=near.chat_id,
-                by_user_id=me.user_id, status=InterventionStatus(argument),
-            )  # fmt: skip
-            await _post(context, near, intervention_text(t, view), Posted.INTERVENTION,
-                        intervention_id=number, markup=intervention_keyboard(t, view))  # fmt: skip
-        elif action == "evaluate":
-            await _post(context, near, t("ask_intervention_evaluation"), Posted.ASK_EVALUATION,
-                        intervention_id=number)  # fmt: skip
-    except NotAllowed:
+        done = await _pressed(context, t, me, near, number, action, argument)
+    except NotAllowed:  # another group's intervention, or gone
         await near.reply_text(t("intervention_refused"))
+        return
+    if done:  # the question is answered: its buttons go
+        with contextlib.suppress(BadRequest):
+            await near.edit_reply_markup(None)
+
+
+async def _pressed(
+    context: ContextTypes.DEFAULT_TYPE, t: Texts, me: Member, near: Message, number: int,
+    action: str, argument: str,
+) -> bool:  # fmt: skip
+    today = utcnow().astimezone(services(context).tz).date()
+    if action == "owner":
+        await _owner_set(context, near, me, number, me.full_name if argument == "me" else "")
+    elif action == "follow":
+        day = today + timedelta(days=int(argument)) if argument.isdigit() else None
+        await _follow_up_set(context, near, me, number, day)
+    elif action == "status" and argument in InterventionStatus.__members__.values():
+        view = await services(context).db(
+            update_intervention, intervention_id=number, chat_id=near.chat_id,
+            by_user_id=me.user_id, status=InterventionStatus(argument),
+        )  # fmt: skip
+        await _post(context, near, intervention_text(t, view), Posted.INTERVENTION,
+                    intervention_id=number, markup=intervention_keyboard(t, view))  # fmt: skip
+    elif action == "evaluate":
+        await services(context).db(  # only one's own group's, and only by a coordinator
+            update_intervention, intervention_id=number, chat_id=near.chat_id,
+            by_user_id=me.user_id,
+        )  # fmt: skip
+        await _post(context, near, t("ask_intervention_evaluation"), Posted.ASK_EVALUATION,
+                    intervention_id=number)  # fmt: skip
+    else:
+        return False
+    return True
 
 
 async def list_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
