@@ -94,6 +94,9 @@ class Courier:
             await self._guarded(refreshes, self._refresh(chat_id, refreshes))
             return
         await self.limits.wait_for_room(chat_id)
+        items = await self.s.db(outbox.waiting_for, chat_id=chat_id)  # as it is now
+        if not items:
+            return
         waiting = [item for item in items if item.kind.mergeable]
         need = sum(CARD_COST if item.kind.mergeable else 1 for item in items)
         if len(waiting) > 1 and need > self.limits.free(chat_id):
@@ -118,14 +121,20 @@ class Courier:
             if items[0].chat_id < 0:
                 await self.s.db(unlink_group, chat_id=items[0].chat_id)
         except BadRequest as exc:
-            if "thread not found" in exc.message.lower() and items[0].thread_id is not None:
+            problem = exc.message.lower()
+            if "thread not found" in problem and items[0].thread_id is not None:
                 await self._postpone(ids, exc.message, 0)
                 await self.s.db(forget_thread, chat_id=items[0].chat_id)
-            else:
-                log.warning("delivery refused for chat %s: %s", items[0].chat_id, exc.message)
+            elif "chat not found" in problem:  # the chat is gone for good
                 await self.s.db(outbox.drop, ids=ids, error=exc.message)
+            else:  # rights taken away, a text Telegram refuses: keep it, try again later
+                log.warning("delivery refused for chat %s: %s", items[0].chat_id, exc.message)
+                await self._postpone(ids, exc.message, None)
         except NetworkError as exc:  # 5xx, timeouts, connection trouble
             await self._postpone(ids, f"network: {exc.message}", None)
+        except Exception as exc:  # noqa: BLE001 - whatever it is, the rows wait and back off
+            log.exception("delivery to chat %s failed", items[0].chat_id)
+            await self._postpone(ids, f"{type(exc).__name__}: {exc}", None)
 
     async def _postpone(self, ids: list[int], error: str, wait_s: float | None) -> None:
         log.info("delivery postponed (%s)", error)
@@ -158,15 +167,15 @@ class Courier:
         chat, thread = item.chat_id, item.thread_id
         if len(card.photo_paths) == 1:
             caption, _ = cards.caption_text(t, card, self.s.tz)
-            photo = await self.s.blocking(Path(card.photo_paths[0]).read_bytes)
-            sent = await self.bot.send_photo(
-                chat_id=chat,
-                message_thread_id=thread,
-                photo=photo,
-                caption=caption,
-                reply_markup=keyboard,
-            )
-            return [(sent.message_id, Posted.PHOTO_CARD, item.observation_id, None)]
+            try:
+                photo = await self.s.blocking(Path(card.photo_paths[0]).read_bytes)
+                sent = await self.bot.send_photo(
+                    chat_id=chat, message_thread_id=thread, photo=photo, caption=caption,
+                    reply_markup=keyboard,
+                )  # fmt: skip
+                return [(sent.message_id, Posted.PHOTO_CARD, item.observation_id, None)]
+            except (OSError, BadRequest) as exc:  # file gone, no right to send photos
+                log.warning("card of %s without its photo: %s", card.reference, exc)
         sent = await self.bot.send_message(
             chat_id=chat,
             message_thread_id=thread,
@@ -180,24 +189,24 @@ class Courier:
         the card itself is delivered, and /visa shows everything."""
         if item.kind is not Delivery.CARD or not posted or item.observation_id is None:
             return
-        card_message = posted[0][0]
         try:
             t = await self._group_texts(item.chat_id)
             card = await self.s.db(observation_card, observation_id=item.observation_id)
-            extra = await self._send_extras(item, card, card_message, t)
-        except (NetworkError, BadRequest, Forbidden) as exc:
+            extra = await self._send_extras(item, card, posted[0], t)
+        except (NetworkError, BadRequest, Forbidden, OSError) as exc:
             log.info("delivery: extras of a card not sent: %s", exc)
             return
         await self.s.db(outbox.mark_delivered, ids=[], chat_id=item.chat_id, posted=extra)
 
     async def _send_extras(
-        self, item: Outbox, card: ObservationCard, card_message: int, t: Texts
+        self, item: Outbox, card: ObservationCard, card_message: PostedRecord, t: Texts
     ) -> list[PostedRecord]:
-        reply = ReplyParameters(card_message, allow_sending_without_reply=True)
+        reply = ReplyParameters(card_message[0], allow_sending_without_reply=True)
         chat, thread = item.chat_id, item.thread_id
         observation_id = item.observation_id
         posted: list[PostedRecord] = []
-        if len(card.photo_paths) == 1 and cards.caption_text(t, card, self.s.tz)[1]:
+        as_caption = card_message[1] is Posted.PHOTO_CARD
+        if as_caption and cards.caption_text(t, card, self.s.tz)[1]:
             more = t("card_more", description=card.observation.description)
             sent = await self.bot.send_message(
                 chat_id=chat, message_thread_id=thread, text=more, reply_parameters=reply

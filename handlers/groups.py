@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from telegram import Message, Update
@@ -125,7 +126,7 @@ async def on_card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     assert query is not None and chat is not None
     parts = (query.data or "").split(":")
     t = texts(context)
-    if len(parts) != 4 or not parts[1].isdigit():
+    if len(parts) != 4 or not re.fullmatch(r"[0-9]{1,12}", parts[1]):
         await query.answer(t.plain("stale_button"))
         return
     observation_id, action, argument = int(parts[1]), parts[2], parts[3]
@@ -142,7 +143,7 @@ async def on_card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await query.answer()
         await ask_what(context, chat.id, query.message, observation_id)  # type: ignore[arg-type]
         return
-    if action != "status" or argument not in Status.__members__.values():
+    if action != "status" or argument not in {status.value for status in cards.STATUS_BUTTONS}:
         await query.answer(t.plain("stale_button"))
         return
     try:
@@ -188,6 +189,8 @@ async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
         return
     s = services(context)
+    if await s.db(find_group, chat_id=chat.id) is None:
+        return  # an unlinked group keeps its talk to itself
     about = await s.db(posted_about, chat_id=chat.id, message_id=replied.message_id)
     if not about:
         return
@@ -199,7 +202,9 @@ async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await answer_question(update, context, about[0])
         return
     observations = {posted.observation_id for posted in about if posted.observation_id}
-    if len(observations) != 1:
+    if not observations:  # about an intervention: nothing to keep
+        return
+    if len(observations) > 1:
         await message.reply_text(texts(context)("comment_which"))
         return
     await _store_comment(context, message, member, observations.pop())

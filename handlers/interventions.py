@@ -18,7 +18,7 @@ from telegram.ext import ContextTypes
 from handlers.services import current_member, services
 from handlers.texts import Html, Texts
 from storage.access import Member
-from storage.cards import find_observation, parse_reference
+from storage.cards import card_for_group, find_observation, parse_reference
 from storage.group_models import PostedMessage
 from storage.groups import find_group
 from storage.interventions import (
@@ -162,6 +162,9 @@ async def record(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if found is None or found.id is None:
             await message.reply_text(t("show_unknown", reference=token))
             return
+        if await s.db(card_for_group, observation_id=found.id, chat_id=chat.id) is None:
+            await message.reply_text(t("show_not_allowed", reference=found.reference))
+            return
         observation_ids.append(found.id)
     what = " ".join(words).strip()
     if not what and len(observation_ids) == 1:
@@ -276,7 +279,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if me is None:
         await query.answer(t.plain("intervention_refused"), show_alert=True)
         return
-    if len(parts) != 4 or not parts[1].isdigit() or not isinstance(query.message, Message):
+    valid = len(parts) == 4 and re.fullmatch(r"[0-9]{1,9}", parts[1]) is not None
+    if not valid or not isinstance(query.message, Message):
         await query.answer(t.plain("stale_button"))
         return
     number, action, argument, near = int(parts[1]), parts[2], parts[3], query.message
@@ -299,7 +303,8 @@ async def _pressed(
     if action == "owner":
         await _owner_set(context, near, me, number, me.full_name if argument == "me" else "")
     elif action == "follow":
-        day = today + timedelta(days=int(argument)) if argument.isdigit() else None
+        days = int(argument) if argument in {str(d) for d in FOLLOW_UP_DAYS} else None
+        day = today + timedelta(days=days) if days else None
         await _follow_up_set(context, near, me, number, day)
     elif action == "status" and argument in InterventionStatus.__members__.values():
         view = await services(context).db(

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
@@ -152,6 +152,9 @@ class TelegramLimits(BaseRateLimiter[int]):
                 result = await callback(*args, **kwargs)
                 sent = True
                 return result
+            except TimedOut:
+                sent = True  # it may well have arrived: count it, so the window holds
+                raise
             except RetryAfter as exc:
                 if attempt == retries:
                     raise

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from geopy.distance import distance
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.drafts import find_draft
@@ -59,12 +59,12 @@ def find_duplicate(
     typed = (draft.place_text or "").strip().casefold()
     if not typed:
         return None
+    # compared here, not in SQL: SQLite's lower() leaves Å, Ä and Ö as they are
     found = session.exec(
-        query.where(func.lower(col(Observation.place_text)) == typed).order_by(
-            col(Observation.reported_at).desc()
-        )
-    ).first()
-    return None if found is None else _candidate(found, None)
+        query.where(col(Observation.place_text) != "").order_by(col(Observation.reported_at).desc())
+    ).all()
+    same = next((o for o in found if o.place_text.strip().casefold() == typed), None)
+    return None if same is None else _candidate(same, None)
 
 
 def _nearest(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -9,7 +10,7 @@ from typing import TypeVar
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from storage.group_models import CoordinatorGroup, Outbox, PostedMessage
+from storage.group_models import CoordinatorGroup, Intervention, Outbox, PostedMessage
 from storage.models import Category, Observation, Organisation, utcnow
 
 T = TypeVar("T")
@@ -91,23 +92,24 @@ def unlink_group(*, session: Session, chat_id: int, now: datetime | None = None)
 
 
 def migrate_group(*, session: Session, old_chat_id: int, new_chat_id: int) -> bool:
-    """A group became a supergroup with a new id: the link, its queue and history move along."""
-    group = session.exec(
-        select(CoordinatorGroup).where(CoordinatorGroup.chat_id == old_chat_id)
-    ).first()
-    if group is None or old_chat_id == new_chat_id:
+    """A group became a supergroup with a new id: the link, its queue, what was posted and
+    its interventions move along. Safe to call from both ends of the move."""
+    if old_chat_id == new_chat_id:
         return False
-    taken = session.exec(
-        select(CoordinatorGroup).where(CoordinatorGroup.chat_id == new_chat_id)
-    ).first()
-    if taken is not None:  # both ends reported the move; the first one did the work
-        return False
-    group.chat_id, group.thread_id = new_chat_id, None
-    session.add(group)
-    for table in (Outbox, PostedMessage):
+    for table in (Outbox, PostedMessage, Intervention):
         session.execute(
             update(table).where(col(table.chat_id) == old_chat_id).values(chat_id=new_chat_id)
         )
+    group = session.exec(
+        select(CoordinatorGroup).where(CoordinatorGroup.chat_id == old_chat_id)
+    ).first()
+    taken = session.exec(
+        select(CoordinatorGroup).where(CoordinatorGroup.chat_id == new_chat_id)
+    ).first()
+    if group is None or taken is not None:  # the other end of the move did it already
+        return False
+    group.chat_id, group.thread_id = new_chat_id, None
+    session.add(group)
     return True
 
 
@@ -156,7 +158,7 @@ def toggle_filter(
         group.urgent_only = not group.urgent_only
     elif what == "category":
         group.category_codes = _toggled(group.category_codes, value)
-    elif what == "org" and value.isdigit():
+    elif what == "org" and re.fullmatch(r"[0-9]{1,9}", value):
         group.organisation_ids = _toggled(group.organisation_ids, int(value))
     elif what == "all":
         group.urgent_only, group.category_codes, group.organisation_ids = False, [], []

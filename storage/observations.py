@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from storage.drafts import DraftProblem, find_draft
+from storage.duplicates import find_duplicate
 from storage.kinds import Step
 from storage.models import (
     Category,
@@ -91,7 +92,7 @@ def submit_draft(
     user = session.get_one(User, user_id)
     category = session.exec(select(Category).where(Category.code == draft.category_code)).one()
     observation = _observation_from(draft, user, category, now or utcnow(), tz, session)
-    original = _open_original(session, duplicate_of)
+    original = _confirmed_original(session, user_id, key, duplicate_of)
     if original is not None:
         observation.duplicate_of_id, observation.status = original.id, original.status
     session.add(observation)
@@ -110,6 +111,19 @@ def submit_draft(
     session.delete(draft)
     session.flush()
     return Filed(observation, category, photo_count, already_filed=False)
+
+
+def _confirmed_original(
+    session: Session, user_id: int, key: str, observation_id: int | None
+) -> Observation | None:
+    """The observation the reporter said this is the same as, if it still is the one the
+    duplicate question offered (same category, near, recent, open); else None."""
+    if observation_id is None:
+        return None
+    offered = find_duplicate(session=session, user_id=user_id, key=key)
+    if offered is None or offered.observation_id != observation_id:
+        return None
+    return _open_original(session, observation_id)
 
 
 def _open_original(session: Session, observation_id: int | None) -> Observation | None:

@@ -8,11 +8,12 @@ import time
 from sqlmodel import col, select
 
 from storage.engine import transaction
-from storage.group_models import Outbox
+from storage.group_models import Comment, Outbox
 from storage.observations import submit_draft
 from storage.outbox import undelivered
-from tests.e2e.conftest import World
+from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import buttons, file_report, text
+from tests.e2e.test_group_cards import finish_photo_report
 from tests.factories import make_complete_draft, make_user
 from tests.support.sim_people import SimGroup, SimUser
 
@@ -109,3 +110,29 @@ async def test_an_outage_then_a_crash_loses_no_card_and_posts_it_once(
     await group.wait_for(lambda m: reference in text(m) and bool(buttons(m)), timeout=8)
     await world.telegram.idle(quiet=0.5)
     assert sum(reference in text(m) and bool(buttons(m)) for m in group.messages) == 1
+
+
+async def test_a_card_goes_as_text_when_its_photo_cannot_be_sent(
+    world: World, group: SimGroup, anna: SimUser
+) -> None:
+    world.telegram.fail(
+        "sendPhoto", chat_id=group.id, code=400,
+        description="Bad Request: not enough rights to send photos to the chat",
+    )  # fmt: skip
+    await anna.send_photo(jpeg(), caption="Krossad ruta i trapphuset")
+    reference = await finish_photo_report(anna)
+    card = await group.wait_for(lambda m: reference in text(m) and bool(buttons(m)))
+    assert "photo" not in card and "Krossad ruta" in text(card)
+
+
+async def test_a_reply_in_an_unlinked_group_is_not_kept(
+    world: World, group: SimGroup, anna: SimUser, erik: SimUser
+) -> None:
+    reference = await file_report(anna)
+    card = await group.wait_for(lambda m: reference in text(m) and bool(buttons(m)))
+    await group.send(erik, "/koppla_bort")
+    await group.wait_for(lambda m: "bortkopplad" in text(m))
+    await group.send(erik, "En sen kommentar", reply_to=card)
+    await world.telegram.idle(quiet=0.3)
+    with transaction(world.engine) as session:
+        assert session.exec(select(Comment)).all() == []

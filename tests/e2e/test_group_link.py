@@ -78,11 +78,15 @@ async def test_a_group_that_becomes_a_supergroup_keeps_its_link(
     basic = await world.linked_group(erik, -4000001, type="group")
     first = await file_report(anna)
     await basic.wait_for(lambda m: is_card(m, first))
+    await basic.send(erik, f"/insats {first} Städa väggen")
+    await basic.wait_for(lambda m: "Vem är ansvarig?" in text(m))
     supergroup = basic.migrate(-1004000001, by=erik)
     await world.telegram.idle()
     assert linked(world, supergroup.id) and not linked(world, basic.id)
     second = await file_report(anna)
     await supergroup.wait_for(lambda m: is_card(m, second))
+    await supergroup.send(erik, "/insatser")  # its interventions came along
+    await supergroup.wait_for(lambda m: "Städa väggen" in text(m))
 
 
 async def test_each_group_gets_what_its_filter_lets_in(world: World, erik: SimUser) -> None:
