@@ -84,6 +84,7 @@ class Courier:
                 await self._deliver_some(chat_id, items)
         except Exception:  # noqa: BLE001 - a lane must not die silently; the rows wait
             log.exception("delivery to chat %s failed", chat_id)
+            await asyncio.sleep(self.poll_s)  # the database is away, say: not in a tight loop
         finally:
             self._lanes.pop(chat_id, None)
             self._wake.set()  # anything that came in meanwhile gets a new lane
