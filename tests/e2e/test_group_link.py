@@ -138,3 +138,24 @@ async def test_the_group_menu_is_published(world: World) -> None:
 async def test_an_admin_may_link_too(world: World) -> None:
     admin = await world.member(Role.ADMIN, first_name="Ada")
     await world.linked_group(admin, -1001000000009)
+
+
+async def test_a_group_may_choose_its_categories(
+    world: World, erik: SimUser, anna: SimUser
+) -> None:
+    cleaning = await world.linked_group(erik, -1001000000010, "Städ och klotter")
+    await cleaning.send(erik, "/installningar")
+    settings = await cleaning.next_message()
+    await cleaning.press(erik, "🏷 Kategorier", settings)
+    await cleaning.wait_for(lambda m: "▫️ 🎨 Klotter" in buttons(m))
+    await cleaning.press(erik, "▫️ 🎨 Klotter", settings)
+    chosen = await cleaning.wait_for(lambda m: "✅ 🎨 Klotter" in buttons(m))
+    assert "kategorier: 🎨 Klotter" in text(chosen)
+    graffiti = await file_report(anna)  # graffiti: in
+    await cleaning.wait_for(lambda m: is_card(m, graffiti))
+    await cleaning.press(erik, "✅ 🎨 Klotter", settings)
+    await cleaning.press(erik, "▫️ 🔨 Skadegörelse", settings)
+    await cleaning.wait_for(lambda m: "✅ 🔨 Skadegörelse" in buttons(m))
+    other = await file_report(anna)  # graffiti again: now out
+    await world.telegram.idle(quiet=0.5)
+    assert not any(other in text(m) for m in cleaning.messages)
