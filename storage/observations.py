@@ -100,6 +100,10 @@ def submit_draft(
     assert observation.id is not None
     if original is not None and original.id is not None:
         enqueue_refresh(session=session, observation_id=original.id)
+        # a group that does not see the original (another organisation's) gets this one
+        enqueue_cards(
+            session=session, observation=observation, category=category, except_for=original
+        )
     else:
         enqueue_cards(session=session, observation=observation, category=category)
     if draft.photo_count:

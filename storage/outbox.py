@@ -24,11 +24,23 @@ RETRY_MAX_S = 600.0
 GIVE_UP_AFTER = 150
 
 
-def enqueue_cards(*, session: Session, observation: Observation, category: Category) -> int:
-    """A card for every linked group whose filter lets the observation in; returns how many."""
+def enqueue_cards(
+    *,
+    session: Session,
+    observation: Observation,
+    category: Category,
+    except_for: Observation | None = None,
+) -> int:
+    """A card for every linked group whose filter lets the observation in (and not
+    `except_for`, whose card such a group shows already); returns how many."""
     groups = groups_for(
         session=session, category=category, organisation_id=observation.organisation_id
     )
+    if except_for is not None:
+        seen = groups_for(
+            session=session, category=category, organisation_id=except_for.organisation_id
+        )
+        groups = [group for group in groups if group not in seen]
     for group in groups:
         session.add(
             Outbox(

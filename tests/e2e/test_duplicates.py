@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.e2e.conftest import KVARNPARKEN, World
-from tests.e2e.helpers import buttons, file_report, text, to_place
+from tests.e2e.helpers import buttons, file_report, reference_in, text, to_place
 from tests.support.sim_people import SimGroup, SimUser
 
 NEARBY = (KVARNPARKEN[0] + 0.0004, KVARNPARKEN[1])  # about 45 m north
@@ -71,3 +71,24 @@ async def test_no_question_for_another_category_a_far_place_or_a_closed_one(
     await group.wait_for(lambda m: first in text(m) and "🔒 Avslutad" in text(m))
     await to_skicka(anna, KVARNPARKEN)
     assert "Tack!" in text(await anna.next_message())
+
+
+async def test_a_group_that_does_not_see_the_original_gets_the_confirmation_itself(
+    world: World, group: SimGroup, anna: SimUser, erik: SimUser
+) -> None:
+    housing = await world.linked_group(erik, -1001000000070, "Kvarnbyhem")
+    omar = await world.member(org="Kvarnbyhem", first_name="Omar")
+    await housing.send(erik, "/installningar")
+    settings = await housing.next_message()
+    await housing.press(erik, "🏢 Organisationer", settings)
+    await housing.wait_for(lambda m: "▫️ Kvarnbyhem" in buttons(m))
+    await housing.press(erik, "▫️ Kvarnbyhem", settings)
+    await housing.wait_for(lambda m: "✅ Kvarnbyhem" in buttons(m))
+    first = await file_report(anna)  # the municipality's: not for the housing group
+    await group.wait_for(lambda m: first in text(m) and bool(buttons(m)))
+    await to_skicka(omar, NEARBY)
+    await omar.press("✅ Ja, samma sak", await omar.next_message())
+    confirmation = reference_in(await omar.next_message())
+    await housing.wait_for(lambda m: confirmation in text(m) and bool(buttons(m)))
+    await group.wait_for(lambda m: first in text(m) and "+1" in text(m))
+    assert sum(bool(buttons(m)) for m in group.messages) == 1

@@ -120,3 +120,18 @@ async def test_a_summary_line_command_can_be_tapped(
     tapped = "/visa_" + reference.removeprefix("EST-").replace("-", "_")
     await group.send(erik, tapped)
     await group.wait_for(lambda m: "Historik" in text(m))
+
+
+async def test_a_reporter_who_turned_comment_notices_off_is_not_told(
+    world: World, group: SimGroup, anna: SimUser, erik: SimUser
+) -> None:
+    await anna.send("/installningar")
+    settings = await anna.next_message()
+    await anna.press("✅ När en samordnare kommenterar", settings)
+    await anna.wait_for(lambda m: "▫️ När en samordnare kommenterar" in buttons(m))
+    reference = await file_report(anna)
+    posted = await card(group, reference)
+    await group.send(erik, "Vi tittar på det", reply_to=posted)
+    await world.telegram.wait_until(lambda: len(comments(world)) == 1, 5)
+    await world.telegram.idle(quiet=0.5)
+    assert not any("kommenterade" in text(m) for m in anna.messages)
