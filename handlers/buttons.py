@@ -17,15 +17,22 @@ from telegram.ext import ContextTypes
 
 from handlers import keyboards, place
 from handlers.answers import acknowledge, answer_now, was_answered
-from handlers.prompts import ask, category_note, draft_summary, step_prompt, when_label
+from handlers.prompts import (
+    ask,
+    category_note,
+    draft_summary,
+    duplicate_question,
+    step_prompt,
+    when_label,
+)
 from handlers.report import member_of
 from handlers.services import current_draft, current_member, services, texts
-from handlers.texts import Html, Texts
+from handlers.texts import Html
 from handlers.timeparse import window_time
 from storage import drafts, observations
 from storage.cards import observation_card
 from storage.drafts import DraftProblem, DraftState
-from storage.duplicates import PossibleDuplicate, find_duplicate
+from storage.duplicates import find_duplicate
 from storage.kinds import Step
 from storage.models import utcnow
 
@@ -242,20 +249,6 @@ async def _pressed_send(
         _chat(update), thanks_text, reply_markup=keyboards.main_menu(t)
     )
     await settle(update, context, record, thanks)
-
-
-def duplicate_question(t: Texts, candidate: PossibleDuplicate) -> Html:
-    """ "Samma som EST-2026-0040 vid Kvarnparken, rapporterad för 2 h sedan?" """
-    minutes = max(1, int((utcnow() - candidate.reported_at).total_seconds() // 60))
-    if minutes < 120:
-        ago = t.plain("ago_minutes").format(count=minutes)
-    elif minutes < 48 * 60:
-        ago = t.plain("ago_hours").format(count=minutes // 60)
-    else:
-        ago = t.plain("ago_days").format(count=minutes // (24 * 60))
-    name = candidate.place_name or candidate.place_text
-    place = t.plain("place_at").format(name=name) if name else ""
-    return t("duplicate_question", reference=candidate.reference, place=place, ago=ago)
 
 
 async def _pressed_edit(

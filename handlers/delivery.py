@@ -17,7 +17,7 @@ from telegram import Bot, InputMediaPhoto, Message, ReplyParameters
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from handlers import cards
-from handlers.interventions import intervention_keyboard, intervention_text
+from handlers.intervention_texts import intervention_keyboard, intervention_text
 from handlers.limits import TelegramLimits, retry_seconds, wait_for_event
 from handlers.prompts import place_label
 from handlers.services import Services

@@ -11,10 +11,19 @@ import contextlib
 import re
 from datetime import date, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from handlers.intervention_texts import (
+    FOLLOW_UP_DAYS,
+    follow_up_keyboard,
+    intervention_keyboard,
+    intervention_text,
+    owner_keyboard,
+    parse_date,
+    status_label,
+)
 from handlers.services import current_member, services
 from handlers.texts import Html, Texts
 from storage.access import Member
@@ -22,7 +31,6 @@ from storage.cards import card_for_group, find_observation, parse_reference
 from storage.group_models import PostedMessage
 from storage.groups import find_group
 from storage.interventions import (
-    InterventionView,
     open_interventions,
     record_intervention,
     update_intervention,
@@ -32,81 +40,7 @@ from storage.models import utcnow
 from storage.outbox import mark_delivered
 from storage.statuses import NotAllowed
 
-FOLLOW_UP_DAYS = (7, 14, 30)
 TAPPED = re.compile(r"^/(?:insats|intervention)_(\d{1,9})(?:@\w+)?$", re.IGNORECASE)
-_IN_DAYS = re.compile(r"^(?:om|in)\s+(\d{1,3})\s+(dag|dagar|day|days|vecka|veckor|week|weeks)$")
-
-
-def parse_date(text: str, today: date) -> date | None:
-    """ "2026-12-15", "15/12", "om 2 veckor", "in 10 days"; None if not a date."""
-    clean = " ".join(text.lower().split())
-    try:
-        return date.fromisoformat(clean)
-    except ValueError:
-        pass
-    if match := re.fullmatch(r"(\d{1,2})/(\d{1,2})", clean):
-        day, month = int(match.group(1)), int(match.group(2))
-        try:
-            found = date(today.year, month, day)
-        except ValueError:
-            return None
-        return found if found >= today else date(today.year + 1, month, day)
-    if match := _IN_DAYS.match(clean):
-        weeks = match.group(2).startswith(("v", "w"))
-        return today + timedelta(days=int(match.group(1)) * (7 if weeks else 1))
-    return None
-
-
-def _status_label(t: Texts, status: InterventionStatus) -> str:
-    return t.plain(f"intervention_{status.value}")
-
-
-def intervention_text(t: Texts, view: InterventionView) -> Html:
-    item = view.intervention
-    lines = [t("intervention_head", number=view.number, what=item.what)]
-    lines.append(t("intervention_status", status=_status_label(t, item.status)))
-    lines.append(t("intervention_owner", owner=item.owner or "–"))
-    follow_up = item.follow_up_on.isoformat() if item.follow_up_on else "–"
-    lines.append(t("intervention_follow_up", date=follow_up))
-    if view.references:
-        lines.append(t("intervention_observations", references=", ".join(view.references)))
-    if item.place_name:
-        lines.append(t("intervention_place", place=item.place_name))
-    if item.evaluation:
-        lines.append(t("intervention_evaluation", evaluation=item.evaluation))
-    return Html("\n".join(lines))
-
-
-def _button(
-    t: Texts, key: str, number: int, action: str, argument: str = ""
-) -> InlineKeyboardButton:
-    return InlineKeyboardButton(t.plain(key), callback_data=f"i:{number}:{action}:{argument}")
-
-
-def intervention_keyboard(t: Texts, view: InterventionView) -> InlineKeyboardMarkup | None:
-    """The next steps: under way, done, evaluate."""
-    number, status = view.number, view.intervention.status
-    row = []
-    if status is InterventionStatus.PLANNED:
-        row.append(_button(t, "button_ongoing", number, "status", InterventionStatus.ONGOING))
-    if status in (InterventionStatus.PLANNED, InterventionStatus.ONGOING):
-        row.append(_button(t, "button_done", number, "status", InterventionStatus.DONE))
-    if status is not InterventionStatus.EVALUATED:
-        row.append(_button(t, "button_evaluate", number, "evaluate"))
-    return InlineKeyboardMarkup([row]) if row else None
-
-
-def _owner_keyboard(t: Texts, number: int, me: Member) -> InlineKeyboardMarkup:
-    mine = InlineKeyboardButton(
-        t.plain("button_owner_me").format(name=me.full_name)[:60],
-        callback_data=f"i:{number}:owner:me",
-    )
-    return InlineKeyboardMarkup([[mine, _button(t, "button_skip", number, "owner", "skip")]])
-
-
-def _follow_up_keyboard(t: Texts, number: int) -> InlineKeyboardMarkup:
-    days = [_button(t, f"button_days_{d}", number, "follow", str(d)) for d in FOLLOW_UP_DAYS]
-    return InlineKeyboardMarkup([days, [_button(t, "button_skip", number, "follow", "none")]])
 
 
 async def _post(
@@ -191,7 +125,7 @@ async def _recorded(
         f"{t('intervention_recorded', number=view.number)}\n\n{t('ask_intervention_owner')}"
     )
     await _post(context, near, text, Posted.ASK_OWNER, intervention_id=view.number,
-                markup=_owner_keyboard(t, view.number, me))  # fmt: skip
+                markup=owner_keyboard(t, view.number, me))  # fmt: skip
 
 
 async def answer_question(
@@ -254,7 +188,7 @@ async def _owner_set(
         owner=owner,
     )
     await _post(context, near, t("ask_intervention_follow_up"), Posted.ASK_FOLLOW_UP,
-                intervention_id=number, markup=_follow_up_keyboard(t, number))  # fmt: skip
+                intervention_id=number, markup=follow_up_keyboard(t, number))  # fmt: skip
 
 
 async def _follow_up_set(
@@ -344,7 +278,7 @@ async def list_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 "interventions_line",
                 number=view.number,
                 what=item.what[:80],
-                status=_status_label(t, item.status),
+                status=status_label(t, item.status),
                 owner=item.owner or "–",
                 date=item.follow_up_on.isoformat() if item.follow_up_on else "–",
                 command=f"/insats_{view.number}",

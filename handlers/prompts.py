@@ -13,6 +13,7 @@ from handlers.services import services
 from handlers.texts import Html, Texts
 from handlers.timeparse import windows_open
 from storage.drafts import DraftState
+from storage.duplicates import PossibleDuplicate
 from storage.kinds import PlaceSource, Status, Step
 from storage.models import Category, utcnow
 from storage.places import PlaceValue
@@ -97,6 +98,20 @@ def category_note(context: ContextTypes.DEFAULT_TYPE, t: Texts, state: DraftStat
     """ "Kategori: 🎨 Klotter", a record of the chosen category."""
     category = services(context).category(state.draft.category_code)
     return t("category_chosen", category=category_label(category, t.language))
+
+
+def duplicate_question(t: Texts, candidate: PossibleDuplicate) -> Html:
+    """ "Samma som EST-2026-0040 vid Kvarnparken, rapporterad för 2 h sedan?" """
+    minutes = max(1, int((utcnow() - candidate.reported_at).total_seconds() // 60))
+    if minutes < 120:
+        ago = t.plain("ago_minutes").format(count=minutes)
+    elif minutes < 48 * 60:
+        ago = t.plain("ago_hours").format(count=minutes // 60)
+    else:
+        ago = t.plain("ago_days").format(count=minutes // (24 * 60))
+    name = candidate.place_name or candidate.place_text
+    place = t.plain("place_at").format(name=name) if name else ""
+    return t("duplicate_question", reference=candidate.reference, place=place, ago=ago)
 
 
 def status_label(t: Texts, status: Status) -> str:
