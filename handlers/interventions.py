@@ -38,6 +38,7 @@ from storage.interventions import (
 from storage.kinds import InterventionStatus, Posted
 from storage.models import utcnow
 from storage.outbox import mark_delivered
+from storage.places import PlaceValue
 from storage.statuses import NotAllowed
 
 TAPPED = re.compile(r"^/(?:insats|intervention)_(\d{1,9})(?:@\w+)?$", re.IGNORECASE)
@@ -101,25 +102,37 @@ async def record(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
         observation_ids.append(found.id)
     what = " ".join(words).strip()
+    place = None if observation_ids else await _place_before_colon(context, what)
+    if place is not None:
+        what = what.partition(":")[2].strip()
     if not what and len(observation_ids) == 1:
         await ask_what(context, chat.id, message, observation_ids[0])
         return
     if not what:
         await message.reply_text(t("intervention_usage"))
         return
-    await _recorded(context, message, me, what, tuple(observation_ids))
+    await _recorded(context, message, me, what, tuple(observation_ids), place)
+
+
+async def _place_before_colon(context: ContextTypes.DEFAULT_TYPE, text: str) -> PlaceValue | None:
+    """ "Kvarnparken: nattvandring fredagar": an intervention at a named place."""
+    name, colon, _ = text.partition(":")
+    if not colon or not name.strip() or len(name) > 80:
+        return None
+    found = await services(context).find_place(name.strip())
+    return found[0] if found and found[0].has_point else None
 
 
 async def _recorded(
     context: ContextTypes.DEFAULT_TYPE, near: Message, me: Member, what: str,
-    observation_ids: tuple[int, ...],
+    observation_ids: tuple[int, ...], place: PlaceValue | None = None,
 ) -> None:  # fmt: skip
     s = services(context)
     t = await _texts(context, near.chat_id)
     view = await s.db(
         record_intervention, what=what, chat_id=near.chat_id,
         thread_id=near.message_thread_id if near.is_topic_message else None,
-        by_user_id=me.user_id, observation_ids=observation_ids,
+        by_user_id=me.user_id, observation_ids=observation_ids, place=place,
     )  # fmt: skip
     text = Html(
         f"{t('intervention_recorded', number=view.number)}\n\n{t('ask_intervention_owner')}"

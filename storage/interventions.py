@@ -11,6 +11,7 @@ from storage.group_models import CoordinatorGroup, Intervention, InterventionLin
 from storage.kinds import Delivery, InterventionStatus
 from storage.models import Observation, User, utcnow
 from storage.outbox import enqueue_message
+from storage.places import PlaceValue
 from storage.statuses import NotAllowed
 
 WHAT_MAX = 1000
@@ -42,23 +43,30 @@ def record_intervention(
     thread_id: int | None,
     by_user_id: int,
     observation_ids: tuple[int, ...] = (),
+    place: PlaceValue | None = None,
     now: datetime | None = None,
 ) -> InterventionView:
-    """A planned intervention, at the place of the first observation it acts on."""
+    """A planned intervention, at a place, or at the place of the first observation it
+    acts on."""
     _coordinator(session, by_user_id)
     text = " ".join(what.split())[:WHAT_MAX]
     if not text:
         raise ValueError("an intervention needs a description")
     first = session.get(Observation, observation_ids[0]) if observation_ids else None
+    if place is None and first is not None:
+        place = PlaceValue(
+            first.place_source, first.place_text, first.latitude, first.longitude,
+            first.place_name,
+        )  # fmt: skip
     intervention = Intervention(
         what=text,
         chat_id=chat_id,
         thread_id=thread_id,
         created_by_id=by_user_id,
         created_at=now or utcnow(),
-        place_name=first.place_name or first.place_text if first else "",
-        latitude=first.latitude if first else None,
-        longitude=first.longitude if first else None,
+        place_name=(place.name or place.text)[:200] if place else "",
+        latitude=place.latitude if place else None,
+        longitude=place.longitude if place else None,
     )
     session.add(intervention)
     session.flush()

@@ -106,3 +106,13 @@ async def test_the_group_is_reminded_on_the_follow_up_date(world: World, erik: S
     await world.restart()  # once per date, across restarts
     await world.telegram.idle(quiet=0.6)
     assert sum("Dags för uppföljning" in text(m) for m in group.messages) == 1
+
+
+async def test_an_intervention_at_a_named_place(
+    world: World, group: SimGroup, erik: SimUser
+) -> None:
+    await group.send(erik, "/insats Kvarnparken: Nattvandring fredagar 22–02")
+    await group.wait_for(lambda m: "Vem är ansvarig?" in text(m))
+    (item,) = interventions(world)
+    assert item.what == "Nattvandring fredagar 22–02" and item.place_name == "Kvarnparken"
+    assert item.latitude is not None
