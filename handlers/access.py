@@ -46,7 +46,7 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = s.texts_for(None)
     if update.callback_query is not None:
         await update.callback_query.answer(t.plain("not_registered"), show_alert=True)
-    elif update.message is not None and _first_in_a_while(context, sender.id):
+    elif update.message is not None and first_in_a_while(context, sender.id):
         await update.message.reply_text(t("not_registered"))
     raise ApplicationHandlerStop
 
@@ -54,9 +54,11 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 STRANGER_QUIET = 3600.0  # seconds between two "you need an invite" messages to one person
 
 
-def _first_in_a_while(context: ContextTypes.DEFAULT_TYPE, telegram_id: int) -> bool:
+def first_in_a_while(
+    context: ContextTypes.DEFAULT_TYPE, telegram_id: int, bucket: str = "estbot.told_strangers"
+) -> bool:
     """Tell a stranger once an hour, so that spam cannot use up the bot's sending budget."""
-    told: dict[int, float] = context.bot_data.setdefault("estbot.told_strangers", {})
+    told: dict[int, float] = context.bot_data.setdefault(bucket, {})
     now = time.monotonic()
     if now - told.get(telegram_id, -STRANGER_QUIET) < STRANGER_QUIET:
         return False

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+import logging
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest
 
 from handlers.prompts import category_label, place_label, status_label
 from handlers.texts import Html, Texts
@@ -27,6 +29,7 @@ STATUS_ICONS = {
     Status.CLOSED: "🔒",
 }
 _TAGS = re.compile(r"<[^>]+>")
+log = logging.getLogger(__name__)
 
 
 def visible_length(text: str) -> int:
@@ -146,3 +149,27 @@ def split_messages(parts: list[Html], limit: int = TEXT_LIMIT) -> list[Html]:
         else:
             messages.append(part)
     return [Html(message) for message in messages]
+
+
+async def show_on_card(
+    bot: Bot, chat_id: int, message_id: int, *, as_caption: bool, card: ObservationCard,
+    t: Texts, tz: ZoneInfo,
+) -> None:  # fmt: skip
+    """Edit a card message (text, or a photo's caption) to show the observation as it is now."""
+    observation_id = card.observation.id
+    assert observation_id is not None
+    keyboard = status_keyboard(t, observation_id, card.observation.status)
+    try:
+        if as_caption:
+            caption, _ = caption_text(t, card, tz)
+            await bot.edit_message_caption(
+                chat_id=chat_id, message_id=message_id, caption=caption, reply_markup=keyboard
+            )
+        else:
+            await bot.edit_message_text(
+                card_text(t, card, tz), chat_id=chat_id, message_id=message_id,
+                reply_markup=keyboard,
+            )  # fmt: skip
+    except BadRequest as exc:  # unchanged, or deleted by someone in the group
+        if "not modified" not in exc.message.lower():
+            log.info("card %s in chat %s not edited: %s", message_id, chat_id, exc.message)

@@ -25,7 +25,7 @@ from handlers.texts import Texts
 from storage import outbox
 from storage.cards import ObservationCard, cards_in_chat, observation_card
 from storage.group_models import Outbox
-from storage.groups import find_group, forget_thread, migrate_group, unlink_group
+from storage.groups import forget_thread, migrate_group, unlink_group
 from storage.interventions import intervention_view
 from storage.kinds import Delivery, Posted
 from storage.models import Observation
@@ -146,24 +146,27 @@ class Courier:
     async def _one(self, item: Outbox) -> None:
         assert item.id is not None
         if item.kind is Delivery.CARD:
-            posted = await self._card(item)
-        elif item.kind is Delivery.NOTICE:
+            await self._card_with_extras(item)
+            return
+        if item.kind is Delivery.NOTICE:
             posted = await self._notice(item)
         elif item.kind is Delivery.REMINDER:
             posted = await self._reminder(item)
         else:
             posted = []
         await self.s.db(outbox.mark_delivered, ids=[item.id], chat_id=item.chat_id, posted=posted)
-        await self._extras(item, posted)
 
-    async def _group_texts(self, chat_id: int) -> Texts:
-        group = await self.s.db(find_group, chat_id=chat_id)
-        return Texts((group.language if group else None) or self.s.language)
-
-    async def _card(self, item: Outbox) -> list[PostedRecord]:
-        assert item.observation_id is not None
-        t = await self._group_texts(item.chat_id)
+    async def _card_with_extras(self, item: Outbox) -> None:
+        """The card, done as soon as it is posted; then what goes with it."""
+        assert item.id is not None and item.observation_id is not None
+        t = await self.s.texts_for_chat(item.chat_id)
         card = await self.s.db(observation_card, observation_id=item.observation_id)
+        posted = await self._card(item, card, t)
+        await self.s.db(outbox.mark_delivered, ids=[item.id], chat_id=item.chat_id, posted=posted)
+        await self._extras(item, card, posted[0], t)
+
+    async def _card(self, item: Outbox, card: ObservationCard, t: Texts) -> list[PostedRecord]:
+        assert item.observation_id is not None
         keyboard = cards.status_keyboard(t, item.observation_id, card.observation.status)
         chat, thread = item.chat_id, item.thread_id
         if len(card.photo_paths) == 1:
@@ -185,15 +188,13 @@ class Courier:
         )
         return [(sent.message_id, Posted.CARD, item.observation_id, None)]
 
-    async def _extras(self, item: Outbox, posted: list[PostedRecord]) -> None:
+    async def _extras(
+        self, item: Outbox, card: ObservationCard, card_message: PostedRecord, t: Texts
+    ) -> None:
         """After the card: the rest of a long caption, the album, the map pin. Best effort:
         the card itself is delivered, and /visa shows everything."""
-        if item.kind is not Delivery.CARD or not posted or item.observation_id is None:
-            return
         try:
-            t = await self._group_texts(item.chat_id)
-            card = await self.s.db(observation_card, observation_id=item.observation_id)
-            extra = await self._send_extras(item, card, posted[0], t)
+            extra = await self._send_extras(item, card, card_message, t)
         except (NetworkError, BadRequest, Forbidden, OSError) as exc:
             log.info("delivery: extras of a card not sent: %s", exc)
             return
@@ -247,7 +248,7 @@ class Courier:
 
     async def _summary(self, chat_id: int, items: list[Outbox]) -> None:
         """Many cards waiting: one message (or as few as fit) with a line for each."""
-        t = await self._group_texts(chat_id)
+        t = await self.s.texts_for_chat(chat_id)
         lines = []
         observation_ids = [item.observation_id for item in items if item.observation_id]
         for observation_id in observation_ids:
@@ -275,37 +276,17 @@ class Courier:
 
     async def _refresh(self, chat_id: int, items: list[Outbox]) -> None:
         """Edit the cards of the observations to show their status and "+1"s now."""
-        t = await self._group_texts(chat_id)
+        t = await self.s.texts_for_chat(chat_id)
         for observation_id in dict.fromkeys(i.observation_id for i in items if i.observation_id):
             card = await self.s.db(observation_card, observation_id=observation_id)
-            keyboard = cards.status_keyboard(t, observation_id, card.observation.status)
             posted = await self.s.db(cards_in_chat, chat_id=chat_id, observation_id=observation_id)
             for message in posted:
-                await self._edit_card(chat_id, message.message_id, message.role, card, t, keyboard)
+                await cards.show_on_card(
+                    self.bot, chat_id, message.message_id,
+                    as_caption=message.role is Posted.PHOTO_CARD, card=card, t=t, tz=self.s.tz,
+                )  # fmt: skip
         ids = [item.id for item in items if item.id is not None]
         await self.s.db(outbox.mark_delivered, ids=ids, chat_id=chat_id)
-
-    async def _edit_card(
-        self, chat_id: int, message_id: int, role: Posted, card: ObservationCard, t: Texts,
-        keyboard: object,
-    ) -> None:  # fmt: skip
-        try:
-            if role is Posted.PHOTO_CARD:
-                caption, _ = cards.caption_text(t, card, self.s.tz)
-                await self.bot.edit_message_caption(
-                    chat_id,
-                    message_id,
-                    caption=caption,
-                    reply_markup=keyboard,  # type: ignore[arg-type]
-                )
-            else:
-                await self.bot.edit_message_text(
-                    cards.card_text(t, card, self.s.tz), chat_id, message_id,
-                    reply_markup=keyboard,  # type: ignore[arg-type]
-                )  # fmt: skip
-        except BadRequest as exc:  # unchanged, or deleted by someone in the group
-            if "not modified" not in exc.message.lower():
-                log.info("card %s in chat %s not edited: %s", message_id, chat_id, exc.message)
 
     async def _notice(self, item: Outbox) -> list[PostedRecord]:
         payload = item.payload
@@ -321,7 +302,7 @@ class Courier:
 
     async def _reminder(self, item: Outbox) -> list[PostedRecord]:
         assert item.intervention_id is not None
-        t = await self._group_texts(item.chat_id)
+        t = await self.s.texts_for_chat(item.chat_id)
         view = await self.s.db(intervention_view, intervention_id=item.intervention_id)
         text = f"{t('reminder_head')}\n\n{intervention_text(t, view)}"
         sent = await self.bot.send_message(

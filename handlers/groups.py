@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 
 from telegram import Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -12,6 +11,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from handlers import cards
+from handlers.access import first_in_a_while
 from handlers.interventions import answer_question, ask_what
 from handlers.prompts import category_label, status_label
 from handlers.services import current_member, services, texts
@@ -40,10 +40,6 @@ def coordinator(context: ContextTypes.DEFAULT_TYPE) -> Member | None:
     return member if member is not None and member.role.coordinates else None
 
 
-def group_texts(context: ContextTypes.DEFAULT_TYPE, group: CoordinatorGroup | None) -> Texts:
-    return Texts((group.language if group else None) or services(context).language)
-
-
 async def link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/koppla: this group (in this topic) gets every new observation its filter lets in."""
     message, chat = update.effective_message, update.effective_chat
@@ -61,7 +57,7 @@ async def link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         linked_by_id=me.user_id,
         language=me.language,
     )
-    t = group_texts(context, group)
+    t = services(context).texts_for_group(group)
     key = "link_again" if already else "link_done"
     await message.reply_text(t(key, filter=filter_text(context, t, group)))
 
@@ -163,21 +159,14 @@ async def on_card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def edit_card(
     context: ContextTypes.DEFAULT_TYPE, message: Message, observation_id: int
 ) -> None:
-    """Show the observation as it is now on a card message (text, or a photo's caption)."""
+    """Show the observation as it is now on the card message that was pressed."""
     s = services(context)
-    group = await s.db(find_group, chat_id=message.chat_id)
-    t = group_texts(context, group)
     card = await s.db(observation_card, observation_id=observation_id)
-    keyboard = cards.status_keyboard(t, observation_id, card.observation.status)
-    try:
-        if message.photo:
-            caption, _ = cards.caption_text(t, card, s.tz)
-            await message.edit_caption(caption, reply_markup=keyboard)
-        else:
-            await message.edit_text(cards.card_text(t, card, s.tz), reply_markup=keyboard)
-    except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            log.info("card not edited: %s", exc.message)
+    t = await s.texts_for_chat(message.chat_id)
+    await cards.show_on_card(
+        context.bot, message.chat_id, message.message_id, as_caption=bool(message.photo),
+        card=card, t=t, tz=s.tz,
+    )  # fmt: skip
 
 
 async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -241,14 +230,8 @@ async def _store_comment(
         await message.reply_text(texts(context)("comment_saved"))
 
 
-STRANGER_QUIET = 3600.0
-
-
 async def _tell_stranger(context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
     """Someone in the group without an invite: told once an hour that nothing was kept."""
-    told: dict[int, float] = context.bot_data.setdefault("estbot.told_in_groups", {})
     sender = message.from_user.id if message.from_user else 0
-    now = time.monotonic()
-    if now - told.get(sender, -STRANGER_QUIET) >= STRANGER_QUIET:
-        told[sender] = now
+    if first_in_a_while(context, sender, "estbot.told_in_groups"):
         await message.reply_text(texts(context)("comment_stranger"))

@@ -62,14 +62,9 @@ async def ask_what(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, near: Message, observation_id: int
 ) -> None:
     """The card's "Insats" button: what will be done? (answered by replying)."""
-    t = await _texts(context, chat_id)
+    t = await services(context).texts_for_chat(chat_id)
     await _post(context, near, t("ask_intervention_what"), Posted.ASK_WHAT,
                 observation_id=observation_id)  # fmt: skip
-
-
-async def _texts(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> Texts:
-    group = await services(context).db(find_group, chat_id=chat_id)
-    return Texts((group.language if group else None) or services(context).language)
 
 
 def _me(context: ContextTypes.DEFAULT_TYPE) -> Member | None:
@@ -82,7 +77,7 @@ async def record(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
     s, me = services(context), _me(context)
-    t = await _texts(context, chat.id)
+    t = await services(context).texts_for_chat(chat.id)
     if me is None:
         await message.reply_text(t("intervention_refused"))
         return
@@ -128,7 +123,7 @@ async def _recorded(
     observation_ids: tuple[int, ...], place: PlaceValue | None = None,
 ) -> None:  # fmt: skip
     s = services(context)
-    t = await _texts(context, near.chat_id)
+    t = await services(context).texts_for_chat(near.chat_id)
     view = await s.db(
         record_intervention, what=what, chat_id=near.chat_id,
         thread_id=near.message_thread_id if near.is_topic_message else None,
@@ -148,7 +143,7 @@ async def answer_question(
     message = update.effective_message
     assert message is not None
     me = _me(context)
-    t = await _texts(context, message.chat_id)
+    t = await services(context).texts_for_chat(message.chat_id)
     if me is None:
         await message.reply_text(t("intervention_refused"))
         return
@@ -192,7 +187,7 @@ async def _answer(
 async def _owner_set(
     context: ContextTypes.DEFAULT_TYPE, near: Message, me: Member, number: int, owner: str
 ) -> None:
-    t = await _texts(context, near.chat_id)
+    t = await services(context).texts_for_chat(near.chat_id)
     await services(context).db(
         update_intervention,
         intervention_id=number,
@@ -207,7 +202,7 @@ async def _owner_set(
 async def _follow_up_set(
     context: ContextTypes.DEFAULT_TYPE, near: Message, me: Member, number: int, day: date | None
 ) -> None:
-    t = await _texts(context, near.chat_id)
+    t = await services(context).texts_for_chat(near.chat_id)
     view = await services(context).db(
         update_intervention, intervention_id=number, chat_id=near.chat_id, by_user_id=me.user_id,
         follow_up_on=day, clear_follow_up=day is None,
@@ -221,7 +216,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None
     parts = (query.data or "").split(":")
-    t = await _texts(context, query.message.chat.id if query.message else 0)
+    t = await services(context).texts_for_chat(query.message.chat.id if query.message else 0)
     me = _me(context)
     if me is None:
         await query.answer(t.plain("intervention_refused"), show_alert=True)
@@ -276,7 +271,7 @@ async def list_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/insatser: the open interventions recorded in this group, earliest follow-up first."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
-    t = await _texts(context, chat.id)
+    t = await services(context).texts_for_chat(chat.id)
     if current_member(context) is None:
         return
     views = await services(context).db(open_interventions, chat_id=chat.id)
@@ -307,7 +302,7 @@ async def show_one(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     tapped = TAPPED.match((message.text or "").strip())
     if tapped is None or current_member(context) is None:
         return
-    t = await _texts(context, chat.id)
+    t = await services(context).texts_for_chat(chat.id)
     views = await services(context).db(open_interventions, chat_id=chat.id)
     view = next((v for v in views if v.number == int(tapped.group(1))), None)
     if view is None:

@@ -7,7 +7,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from handlers.groups import coordinator, filter_text, group_texts
+from handlers.groups import coordinator, filter_text
 from handlers.prompts import category_label
 from handlers.services import current_member, services, texts
 from handlers.texts import Html, Texts
@@ -43,7 +43,7 @@ async def preferences(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if group is None:
         await message.reply_text(texts(context)("not_linked"))
         return
-    t = group_texts(context, group)
+    t = services(context).texts_for_group(group)
     await message.reply_text(_group_text(context, t, group), reply_markup=_main(t, group))
 
 
@@ -107,7 +107,7 @@ async def on_group_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if group is None:
         await query.answer(t.plain("not_linked_short"), show_alert=True)
         return
-    t = group_texts(context, group)
+    t = services(context).texts_for_group(group)
     await query.answer()
     await _edit(query.message, _group_text(context, t, group), await _page(context, t, group, page))
 

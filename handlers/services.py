@@ -18,6 +18,8 @@ from storage.access import Member
 from storage.drafts import DraftState
 from storage.engine import transaction
 from storage.geocoding import Locator
+from storage.group_models import CoordinatorGroup
+from storage.groups import find_group
 from storage.models import Category
 from storage.places import PlaceValue
 
@@ -80,6 +82,14 @@ class Services:
         result = await self.db(operation, **kwargs)
         self.kick_delivery()
         return result
+
+    def texts_for_group(self, group: CoordinatorGroup | None) -> Texts:
+        """The texts in a coordinators' group's language (the default if it has none)."""
+        return Texts((group.language if group else None) or self.language)
+
+    async def texts_for_chat(self, chat_id: int) -> Texts:
+        """The texts for a group chat, looked up by its id."""
+        return self.texts_for_group(await self.db(find_group, chat_id=chat_id))
 
     def texts_for(self, who: Member | None) -> Texts:
         return Texts((who.language if who and who.language else None) or self.language)

@@ -37,7 +37,7 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert message is not None and chat is not None
     s, member = services(context), current_member(context)
     group = None if chat.type == ChatType.PRIVATE else await s.db(find_group, chat_id=chat.id)
-    t = Texts((group.language if group else None) or s.texts_for(member).language)
+    t = s.texts_for_group(group) if group is not None else s.texts_for(member)
     if member is None:
         return  # strangers in a group get nothing; in private the gate answered already
     if chat.type != ChatType.PRIVATE and group is None:

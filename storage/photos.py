@@ -21,6 +21,17 @@ class StoredFile:
     width: int
     height: int
 
+    def as_photo(
+        self, file_id: str, file_unique_id: str, *, draft_id: int | None = None,
+        comment_id: int | None = None,
+    ) -> Photo:  # fmt: skip
+        """The row for this file, belonging to a draft or to a comment."""
+        return Photo(
+            file_id=file_id, file_unique_id=file_unique_id, sha256=self.sha256,
+            path=self.path, width=self.width, height=self.height, draft_id=draft_id,
+            comment_id=comment_id,
+        )  # fmt: skip
+
 
 def store_photo_file(data: bytes, directory: Path) -> StoredFile:
     """Write an image without EXIF or other metadata (GPS tags!), upright, as JPEG.
@@ -71,17 +82,7 @@ def attach_photo(
     ).first()
     if duplicate is None:
         draft.photo_count += 1
-        session.add(
-            Photo(
-                draft_id=draft.id,
-                file_id=file_id,
-                file_unique_id=file_unique_id,
-                sha256=stored.sha256,
-                path=stored.path,
-                width=stored.width,
-                height=stored.height,
-            )
-        )
+        session.add(stored.as_photo(file_id, file_unique_id, draft_id=draft.id))
     announce = media_group_id is None or media_group_id != draft.media_group_id
     draft.media_group_id = media_group_id
     return replace(save_draft(session, draft), discarded=started.discarded), announce

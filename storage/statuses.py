@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from storage.group_models import Comment
 from storage.group_models import StatusChange as StatusChangeRow
 from storage.kinds import Status
-from storage.models import Observation, Photo, User, utcnow
+from storage.models import Observation, User, utcnow
 from storage.outbox import enqueue_notice, enqueue_refresh
 from storage.photos import StoredFile
 
@@ -104,17 +104,7 @@ def add_comment(
     session.flush()
     if photo is not None:
         file_id, unique_id, stored = photo
-        session.add(
-            Photo(
-                comment_id=comment.id,
-                file_id=file_id,
-                file_unique_id=unique_id,
-                sha256=stored.sha256,
-                path=stored.path,
-                width=stored.width,
-                height=stored.height,
-            )
-        )
+        session.add(stored.as_photo(file_id, unique_id, comment_id=comment.id))
     author = session.get_one(User, author_id)
     observation = session.get_one(Observation, observation_id)
     reporter = session.get_one(User, observation.reporter_id)
