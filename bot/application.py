@@ -12,10 +12,13 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 from bot.settings import Settings
 from bot.transport import AiohttpRequest
 from bot.updates import PerChatUpdateProcessor
+from digests.digest import Digester
+from digests.lagesbild import Sources
 from handlers.delivery import Courier
 from handlers.limits import TelegramLimits
 from handlers.registry import register_handlers, start_up, wind_down
 from handlers.services import Services
+from storage.areas import Areas
 from storage.geocoding import GeocoderConfig, Locator
 from storage.models import Category
 from storage.places import Gazetteer
@@ -50,6 +53,7 @@ def build_services(settings: Settings, engine: Engine, categories: list[Category
         name_radius_m=settings.place_name_radius_m,
     )
     return Services(
+        areas=Areas.from_geojson(settings.areas_file) if settings.areas_file else None,
         engine=engine,
         locator=locator,
         tz=settings.tz,
@@ -96,5 +100,12 @@ def build_application(settings: Settings, engine: Engine | None = None) -> Appli
     services.kick_delivery = courier.kick
     app.bot_data["services"] = services
     app.bot_data["courier"] = courier
-    register_handlers(app, follow_up_check_s=settings.follow_up_check_s)
+    services.chart_dir = settings.data_dir / "charts"
+    app.bot_data["digester"] = Digester(
+        Sources(engine, settings.tz, services.locator.gazetteer, services.areas),
+        settings.templates_dir,
+    )
+    register_handlers(
+        app, follow_up_check_s=settings.follow_up_check_s, digest_check_s=settings.digest_check_s
+    )
     return app

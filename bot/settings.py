@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     municipality_bbox: str = Field(
         "59.05,15.00,59.20,15.30", validation_alias=_env("ESTBOT_MUNICIPALITY_BBOX")
     )
+    areas_file: Path | None = Field(None, validation_alias=_env("ESTBOT_AREAS_FILE"))
+    templates_dir: Path | None = Field(None, validation_alias=_env("ESTBOT_TEMPLATES_DIR"))
+    digest_check_s: float = Field(60.0, gt=0, validation_alias=_env("ESTBOT_DIGEST_CHECK_INTERVAL"))
     place_name_radius_m: float = Field(400.0, validation_alias=_env("ESTBOT_PLACE_NAME_RADIUS_M"))
 
     geocoder: Literal["nominatim", "none"] = Field(

@@ -229,7 +229,7 @@ async def _pressed_send(
     state = current_draft(context)
     filed = await s.db_then_deliver(
         observations.submit_draft, user_id=me.user_id, key=press.key, tz=s.tz,
-        duplicate_of=original if press.argument.startswith("s") else None,
+        duplicate_of=original if press.argument.startswith("s") else None, areas=s.areas,
     )  # fmt: skip
     reference = filed.observation.reference
     if filed.already_filed:  # a second tap on Skicka: nothing new is stored

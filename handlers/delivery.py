@@ -152,6 +152,13 @@ class Courier:
             posted = await self._notice(item)
         elif item.kind is Delivery.REMINDER:
             posted = await self._reminder(item)
+        elif item.kind is Delivery.DIGEST:
+            await self.bot.send_message(
+                item.chat_id, str(item.payload["text"]), message_thread_id=item.thread_id
+            )
+            posted = []
+        elif item.kind is Delivery.CHARTS:
+            posted = await self._charts(item)
         else:
             posted = []
         await self.s.db(outbox.mark_delivered, ids=[item.id], chat_id=item.chat_id, posted=posted)
@@ -312,3 +319,19 @@ class Courier:
             reply_markup=intervention_keyboard(t, view),
         )
         return [(sent.message_id, Posted.INTERVENTION, None, item.intervention_id)]
+
+    async def _charts(self, item: Outbox) -> list[PostedRecord]:
+        """A lägesbild's charts as one album; charts whose file is gone are left out."""
+        media = []
+        for chart in item.payload.get("charts") or []:
+            try:
+                png = await self.s.blocking(Path(str(chart["path"])).read_bytes)
+            except OSError:
+                log.warning("chart %s is gone; the album goes without it", chart.get("path"))
+                continue
+            media.append(InputMediaPhoto(png, caption=str(chart.get("title") or "")[:1000]))
+        if media:
+            await self.bot.send_media_group(
+                item.chat_id, media[:10], message_thread_id=item.thread_id
+            )
+        return []

@@ -7,6 +7,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from handlers.digest_settings import DIGEST_ACTIONS, digest_rows
 from handlers.groups import coordinator, filter_text
 from handlers.prompts import category_label
 from handlers.services import current_member, services, texts
@@ -16,6 +17,7 @@ from storage.group_models import CoordinatorGroup
 from storage.groups import find_group, organisations, toggle_filter
 from storage.models import User
 from storage.statuses import set_notifications
+from storage.subscriptions import change_subscription, subscriptions
 
 
 def _tick(on: bool, label: str) -> str:
@@ -64,7 +66,8 @@ def _main(t: Texts, group: CoordinatorGroup) -> InlineKeyboardMarkup:
         [[_button(f"🔁 {t.plain(which)}", "g:urgent:")],
          [_button(t.plain("button_categories"), "g:page:cats"),
           _button(t.plain("button_organisations"), "g:page:orgs")],
-         [_button(t.plain("button_show_all"), "g:all:")]]
+         [_button(t.plain("button_show_all"), "g:all:")],
+         [_button(t.plain("button_digests"), "g:page:digests")]]
     )  # fmt: skip
 
 
@@ -79,6 +82,9 @@ async def _page(
             for c in services(context).categories if c.active
         ]  # fmt: skip
         return InlineKeyboardMarkup([*rows, back])
+    if page == "digests":
+        chosen = await services(context).db(subscriptions, group=group)
+        return InlineKeyboardMarkup([*digest_rows(t, chosen), back])
     if page == "orgs":
         found = await services(context).db(organisations)
         rows = [
@@ -101,6 +107,10 @@ async def on_group_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if what == "page":
         group = await s.db(find_group, chat_id=chat.id)
         page = value
+    elif what in DIGEST_ACTIONS:
+        change = DIGEST_ACTIONS[what]
+        group = await s.db(change_subscription, chat_id=chat.id, kind=value, **change)
+        page = "digests"
     else:
         group = await s.db(toggle_filter, chat_id=chat.id, what=what, value=value)
         page = {"category": "cats", "org": "orgs"}.get(what, "main")

@@ -30,6 +30,7 @@ from handlers import (
     buttons,
     groups,
     interventions,
+    lagesbilder,
     photos,
     place,
     preferences,
@@ -66,12 +67,18 @@ GROUP_COMMANDS = [
     ("visa", "show", "cmd_visa"),
     ("insats", "intervention", "cmd_insats"),
     ("insatser", "interventions", "cmd_insatser"),
+    ("lagesbild", "situation", "cmd_lagesbild"),
     ("installningar", "settings", "cmd_installningar_group"),
     ("koppla_bort", "unlink", "cmd_koppla_bort"),
 ]
 
 
-def register_handlers(app: Application, *, follow_up_check_s: float = 900.0) -> None:  # type: ignore[type-arg]
+def register_handlers(
+    app: Application,  # type: ignore[type-arg]
+    *,
+    follow_up_check_s: float = 900.0,
+    digest_check_s: float = 60.0,
+) -> None:
     """The whole bot on one screen."""
     # order matters: the gate runs before everything and may stop an update there
     app.add_handler(TypeHandler(Update, access.gate), group=-1)
@@ -82,6 +89,7 @@ def register_handlers(app: Application, *, follow_up_check_s: float = 900.0) -> 
     app.add_handler(CommandHandler(["koppla_bort", "unlink"], groups.unlink, filters=GROUP))
     app.add_handler(CommandHandler(["insats", "intervention"], interventions.record, GROUP))
     app.add_handler(CommandHandler(["insatser", "interventions"], interventions.list_open, GROUP))
+    app.add_handler(CommandHandler(["lagesbild", "situation"], lagesbilder.lagesbild, GROUP))
     app.add_handler(
         MessageHandler(GROUP & filters.Regex(interventions.TAPPED), interventions.show_one)
     )
@@ -121,6 +129,10 @@ def register_handlers(app: Application, *, follow_up_check_s: float = 900.0) -> 
         app.job_queue.run_repeating(
             remind_follow_ups, interval=follow_up_check_s, first=1, name=FOLLOW_UP_JOB
         )
+        # first at start-up: a digest whose time passed while the bot was down goes now
+        app.job_queue.run_repeating(
+            lagesbilder.send_due_digests, interval=digest_check_s, first=1, name=DIGEST_JOB
+        )
 
 
 async def unexpected(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -146,6 +158,8 @@ async def forget_handled_updates(context: ContextTypes.DEFAULT_TYPE) -> None:
     log.info("forgot %d handled update ids", forgotten)
 
 
+DIGEST_JOB = "estbot scheduled digests"
+DIGEST_JOB = "make scheduled digests"
 FOLLOW_UP_JOB = "remind of interventions due"
 
 

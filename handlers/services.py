@@ -15,6 +15,7 @@ from telegram.ext import ContextTypes
 
 from handlers.texts import Texts
 from storage.access import Member
+from storage.areas import Areas
 from storage.drafts import DraftState
 from storage.engine import transaction
 from storage.geocoding import Locator
@@ -38,9 +39,11 @@ class Services:
     language: str
     photo_dir: Path
     categories: list[Category]
+    areas: Areas | None = None  # the operator's named areas, if any
     # Wakes the delivery worker after a commit that put something in the outbox.
     kick_delivery: Callable[[], None] = lambda: None
     follow_up_hour: int = 8  # reminders of interventions due today go out from this hour
+    chart_dir: Path = Path("data/charts")  # charts of scheduled digests, until delivered
     _geocoding: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="geocoder")
     )

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
 
-from storage import group_models, models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from storage import digest_models, group_models, models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 
 def make_engine(url: str) -> Engine:

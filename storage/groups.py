@@ -10,6 +10,7 @@ from typing import TypeVar
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from storage.digest_models import DigestSubscription, SentDigest
 from storage.group_models import CoordinatorGroup, Intervention, Outbox, PostedMessage
 from storage.models import Category, Observation, Organisation, utcnow
 
@@ -96,7 +97,7 @@ def migrate_group(*, session: Session, old_chat_id: int, new_chat_id: int) -> bo
     its interventions move along. Safe to call from both ends of the move."""
     if old_chat_id == new_chat_id:
         return False
-    for table in (Outbox, PostedMessage, Intervention):
+    for table in (Outbox, PostedMessage, Intervention, DigestSubscription, SentDigest):
         session.execute(
             update(table).where(col(table.chat_id) == old_chat_id).values(chat_id=new_chat_id)
         )

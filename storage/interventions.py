@@ -163,3 +163,19 @@ def remind_due_follow_ups(*, session: Session, today: date) -> int:
         )
         reminded += 1
     return reminded
+
+
+def evaluated_between(
+    *, session: Session, start: datetime, end: datetime
+) -> list[InterventionView]:
+    """Interventions evaluated (last changed) in a period, for the lägesbild's follow-up."""
+    found = session.exec(
+        select(Intervention)
+        .where(
+            Intervention.status == InterventionStatus.EVALUATED,
+            col(Intervention.updated_at) >= start,
+            col(Intervention.updated_at) < end,
+        )
+        .order_by(col(Intervention.updated_at))
+    ).all()
+    return [intervention_view(session=session, intervention_id=i.id or 0) for i in found]

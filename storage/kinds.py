@@ -95,6 +95,8 @@ class Delivery(StrEnum):
     REFRESH = "refresh"  # edit the cards already posted (status, "+1")
     NOTICE = "notice"  # tell a reporter in private (status changed, a comment)
     REMINDER = "reminder"  # an intervention's follow-up date has come
+    DIGEST = "digest"  # one message of a digest or lägesbild (Telegram HTML)
+    CHARTS = "charts"  # the album of a lägesbild's charts
 
     @property
     def mergeable(self) -> bool:
@@ -132,3 +134,24 @@ class Posted(StrEnum):
     def is_question(self) -> bool:
         """A reply to a question is an answer to it, not a comment."""
         return self.value.startswith("ask_")
+
+
+class DigestKind(StrEnum):
+    """The digests and lägesbilder there are, each for a period of its own length."""
+
+    DAILY = "daily"  # the last 24 hours
+    WEEK = "week"  # a calendar week (on demand only)
+    FORTNIGHT = "14d"  # two weeks, for the meetings with the police
+    MONTHLY = "monthly"
+    TERTIAL = "tertial"  # Jan–Apr, May–Aug, Sep–Dec: the tertialanalys
+    YEARLY = "yearly"
+
+    @property
+    def scheduled(self) -> bool:
+        """Whether groups can subscribe to it (a week is only made on demand)."""
+        return self is not DigestKind.WEEK
+
+    @property
+    def is_lagesbild(self) -> bool:
+        """A full analysis with comparisons and charts, not just a list of the day."""
+        return self is not DigestKind.DAILY

@@ -109,6 +109,8 @@ class Observation(SQLModel, table=True):
     place_name: str = Field(default="", max_length=200)
     place_distance_m: float | None = None
     place_source: PlaceSource = Field(max_length=20)
+    # The named area (from the operator's GeoJSON areas) the place lies in, set at filing.
+    area: str | None = Field(default=None, max_length=100, index=True)
     description: str = Field(sa_column=Column(Text, nullable=False))
     reporter_id: int = Field(foreign_key="user.id", index=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from storage.areas import Areas
 from storage.drafts import DraftProblem, find_draft
 from storage.duplicates import find_duplicate
 from storage.kinds import Step
@@ -71,6 +72,7 @@ def submit_draft(
     key: str,
     tz: ZoneInfo,
     duplicate_of: int | None = None,
+    areas: Areas | None = None,
     now: datetime | None = None,
 ) -> Filed:
     """File the user's finished draft as an observation, once, with its cards in the outbox.
@@ -92,6 +94,8 @@ def submit_draft(
     user = session.get_one(User, user_id)
     category = session.exec(select(Category).where(Category.code == draft.category_code)).one()
     observation = _observation_from(draft, user, category, now or utcnow(), tz, session)
+    if areas is not None:
+        observation.area = areas.area_of(observation.latitude, observation.longitude)
     original = _confirmed_original(session, user_id, key, duplicate_of)
     if original is not None:
         observation.duplicate_of_id, observation.status = original.id, original.status

@@ -1,0 +1,238 @@
+"""Hot spots and repeat places, on Uber's H3 grid of equal-area hexagons.
+
+A hot spot is a group of neighbouring cells (resolution 9: about 0.1 km², 200 m across)
+where more observations fell than an even spread over the study area makes believable.
+For each cell, the count in the cell and its six neighbours is compared with a Poisson
+count of the same expected size (the scan idea behind Getis-Ord Gi*, with an exact test
+instead of a normal approximation, which fails for the small counts of one month). The
+p-values of all cells are adjusted together (Benjamini–Hochberg, 1 %), so that an even
+background yields no hot spots. Significant cells that touch form one hot spot.
+
+A repeat place is one spot (a resolution-11 cell, about 50 m across) with three or more
+observations in the period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import h3
+import numpy as np
+import pandas as pd
+from scipy.stats import poisson
+from statsmodels.stats.multitest import multipletests
+
+from digests.analysis import increase_p_value
+from storage.areas import Area
+from storage.places import Gazetteer
+
+RESOLUTION = 9
+REPEAT_RESOLUTION = 11
+FDR = 0.01
+MIN_CELL_COUNT = 3  # a hot spot has at least one cell with this many observations itself
+REPEAT_MIN = 3
+TREND_ALPHA = 0.05
+
+
+class Trend(StrEnum):
+    NEW = "new"
+    GROWING = "growing"
+    SHRINKING = "shrinking"
+    STABLE = "stable"
+
+
+@dataclass(frozen=True)
+class HotSpot:
+    cells: tuple[str, ...]
+    count: int
+    previous: int  # observations in the same cells in the previous period
+    latitude: float
+    longitude: float
+    place: str  # the nearest gazetteer place
+    place_distance_m: float | None
+    categories: tuple[tuple[str, int], ...]  # the main ones, most first
+    p_value: float  # the smallest adjusted p-value of its cells
+    trend: Trend
+
+    def outlines(self) -> list[list[tuple[float, float]]]:
+        """Each cell's hexagon as (latitude, longitude) corners, for the map."""
+        return [list(h3.cell_to_boundary(cell)) for cell in self.cells]
+
+
+@dataclass(frozen=True)
+class RepeatPlace:
+    count: int
+    latitude: float
+    longitude: float
+    place: str
+    place_distance_m: float | None
+    categories: tuple[tuple[str, int], ...]
+
+
+def cells_of(frame: pd.DataFrame, resolution: int = RESOLUTION) -> pd.Series:
+    """The H3 cell of every row with a position (rows without one are left out)."""
+    placed = frame.dropna(subset=["latitude", "longitude"])
+    lats, lons = placed["latitude"].tolist(), placed["longitude"].tolist()
+    cells = [h3.latlng_to_cell(lat, lon, resolution) for lat, lon in zip(lats, lons, strict=True)]
+    return pd.Series(cells, index=placed.index, dtype="object")
+
+
+def study_cells(cells: Iterable[str], areas: Sequence[Area]) -> set[str]:
+    """The cells over which an even spread is assumed: the areas' cells where there are
+    areas, else the rectangle around the observations; always with the observed cells."""
+    found = set(cells)
+    shapes = [outline for area in areas for outline in area.outlines()]
+    if not shapes and found:
+        corners = np.array([h3.cell_to_latlng(cell) for cell in found])
+        (south, west), (north, east) = corners.min(axis=0), corners.max(axis=0)
+        shapes = [[(west, south), (east, south), (east, north), (west, north), (west, south)]]
+    for ring in shapes:
+        polygon = h3.LatLngPoly([(lat, lon) for lon, lat in ring])
+        found |= set(h3.h3shape_to_cells(polygon, RESOLUTION))
+    return found
+
+
+def significant_cells(counts: pd.Series, study: set[str]) -> dict[str, float]:
+    """Cells whose neighbourhood holds improbably many observations: cell → adjusted p."""
+    total = int(counts.sum())
+    if total == 0 or not study:
+        return {}
+    rate = total / len(study)
+    tested = sorted(study)
+    observed, expected = [], []
+    for cell in tested:
+        ring = [c for c in h3.grid_disk(cell, 1) if c in study]
+        observed.append(sum(int(counts.get(c, 0)) for c in ring))
+        expected.append(rate * len(ring))
+    p_values = poisson.sf(np.array(observed) - 1, np.array(expected))
+    reject, adjusted, _, _ = multipletests(p_values, alpha=FDR, method="fdr_bh")
+    return {cell: float(p) for cell, p, hit in zip(tested, adjusted, reject, strict=True) if hit}
+
+
+def _clusters(cells: dict[str, float]) -> list[list[str]]:
+    """Significant cells that touch, as groups."""
+    left, groups = set(cells), []
+    while left:
+        stack, group = [left.pop()], []
+        while stack:
+            cell = stack.pop()
+            group.append(cell)
+            for neighbour in h3.grid_disk(cell, 1):
+                if neighbour in left:
+                    left.remove(neighbour)
+                    stack.append(neighbour)
+        groups.append(sorted(group))
+    return groups
+
+
+def find_hot_spots(
+    now: pd.DataFrame,
+    previous: pd.DataFrame | None,
+    areas: Sequence[Area],
+    gazetteer: Gazetteer,
+) -> list[HotSpot]:
+    """The period's hot spots, most observations first, each compared with the previous
+    period in the same cells (and called new where the previous period had none there)."""
+    now_cells = cells_of(now)
+    previous_cells = cells_of(previous) if previous is not None else None
+    seen = [*now_cells, *(previous_cells if previous_cells is not None else [])]
+    study = study_cells(seen, areas)
+    spots = _hot_groups(now_cells, study)
+    earlier = (
+        {c for g in _hot_groups(previous_cells, study) for c in g}
+        if previous_cells is not None
+        else set()
+    )  # noqa: E501
+    result = [
+        _describe(group, now, now_cells, previous_cells, earlier, gazetteer) for group in spots
+    ]
+    return sorted(result, key=lambda spot: (-spot.count, spot.place))
+
+
+def _hot_groups(cells: pd.Series | None, study: set[str]) -> list[dict[str, float]]:
+    if cells is None or cells.empty:
+        return []
+    counts = cells.value_counts()
+    hot = significant_cells(counts, study)
+    mean = len(cells) / max(1, len(study))
+    groups = []
+    for group in _clusters(hot):
+        members = {c: hot[c] for c in group if counts.get(c, 0) > mean}
+        if members and max(int(counts.get(c, 0)) for c in members) >= MIN_CELL_COUNT:
+            groups.append(members)
+    return groups
+
+
+def _describe(
+    group: dict[str, float],
+    frame: pd.DataFrame,
+    cells: pd.Series,
+    previous_cells: pd.Series | None,
+    earlier: set[str],
+    gazetteer: Gazetteer,
+) -> HotSpot:
+    rows = frame.loc[cells.index[cells.isin(list(group))]]
+    count = len(rows)
+    before = int(previous_cells.isin(list(group)).sum()) if previous_cells is not None else 0
+    peak = cells[cells.isin(list(group))].value_counts().index[0]  # named by its busiest cell
+    centre = frame.loc[cells.index[cells == peak]]
+    latitude, longitude = float(centre["latitude"].mean()), float(centre["longitude"].mean())
+    place, distance = _place_name(gazetteer, latitude, longitude)
+    return HotSpot(
+        cells=tuple(sorted(group)),
+        count=count,
+        previous=before,
+        latitude=latitude,
+        longitude=longitude,
+        place=place,
+        place_distance_m=distance,
+        categories=_main_categories(rows),
+        p_value=min(group.values()),
+        trend=_trend(count, before, bool(earlier & set(group)), previous_cells is not None),
+    )
+
+
+def _trend(count: int, before: int, was_hot: bool, have_previous: bool) -> Trend:
+    if have_previous and not was_hot:
+        return Trend.NEW
+    if increase_p_value(count, 1.0, before, 1.0) < TREND_ALPHA:
+        return Trend.GROWING
+    if increase_p_value(before, 1.0, count, 1.0) < TREND_ALPHA:
+        return Trend.SHRINKING
+    return Trend.STABLE
+
+
+def _main_categories(rows: pd.DataFrame, top: int = 3) -> tuple[tuple[str, int], ...]:
+    counted = rows["category"].astype(str).value_counts().head(top)
+    return tuple((str(code), int(n)) for code, n in counted.items())
+
+
+def _place_name(
+    gazetteer: Gazetteer, latitude: float, longitude: float
+) -> tuple[str, float | None]:
+    nearest = gazetteer.nearest(latitude, longitude)
+    if nearest is None:
+        return f"{latitude:.4f}, {longitude:.4f}", None
+    return nearest.place.name, nearest.distance_m
+
+
+def repeat_places(frame: pd.DataFrame, gazetteer: Gazetteer, limit: int = 10) -> list[RepeatPlace]:
+    """Spots (about 50 m across) with three or more observations, most first."""
+    cells = cells_of(frame, REPEAT_RESOLUTION)
+    counts = cells.value_counts()
+    by_place: dict[str, list[pd.DataFrame]] = {}
+    for cell in counts[counts >= REPEAT_MIN].index:
+        rows = frame.loc[cells.index[cells == cell]]
+        place, _ = _place_name(gazetteer, rows["latitude"].mean(), rows["longitude"].mean())
+        by_place.setdefault(place, []).append(rows)  # spots by one place read as one
+    found = []
+    for place, parts in by_place.items():
+        rows = pd.concat(parts)
+        latitude, longitude = float(rows["latitude"].mean()), float(rows["longitude"].mean())
+        _, distance = _place_name(gazetteer, latitude, longitude)
+        found.append(
+            RepeatPlace(len(rows), latitude, longitude, place, distance, _main_categories(rows))
+        )
+    return sorted(found, key=lambda spot: (-spot.count, spot.place))[:limit]

@@ -1,0 +1,210 @@
+"""A lägesbild: what happened, where and when, what changed, and which developments go
+the wrong way, for a period and the whole municipality or one area.
+
+`make_lagesbild` reads what it needs once and returns plain data; rendering (templates,
+charts) is done from that data elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from digests import analysis, frame
+from digests.analysis import Change, Comparison, Exposure
+from digests.hotspots import HotSpot, RepeatPlace, find_hot_spots, repeat_places
+from digests.periods import Period
+from digests.timeprofile import TimeWindow, top_windows, weekday_hour
+from storage.areas import Area, Areas
+from storage.digest_queries import ListedObservation, stale_open
+from storage.engine import transaction
+from storage.interventions import InterventionView, evaluated_between, open_interventions
+from storage.kinds import DigestKind
+from storage.places import Gazetteer
+
+FOLLOW_UP_AHEAD = timedelta(days=14)
+# How far back the weekly trend line reaches, by the period's length in days.
+TREND_WEEKS = ((8, 12), (40, 26), (130, 52))
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where a lägesbild comes from: the database and the municipality's places."""
+
+    engine: Engine
+    tz: ZoneInfo
+    gazetteer: Gazetteer
+    areas: Areas | None = None
+
+
+@dataclass(frozen=True)
+class Lagesbild:
+    period: Period
+    previous: Period
+    year_ago: Period
+    area: str | None
+    made_at: datetime
+    total: Change
+    categories: list[Change]
+    areas: list[Change]
+    organisations: list[Change]
+    hot_spots: list[HotSpot]
+    repeat_places: list[RepeatPlace]
+    weekday_hour: np.ndarray
+    windows: list[TimeWindow]
+    weekly: pd.Series  # observations per week (week start → count)
+    points: np.ndarray  # (latitude, longitude) of the period's observations
+    outlines: list[Area]
+    stale_count: int
+    stale: list[ListedObservation]
+    follow_ups: list[InterventionView]
+    evaluated: list[InterventionView]
+
+    @property
+    def rising(self) -> list[Change]:
+        """Developments in the wrong direction: increases unlikely to be chance."""
+        rows = [*self.categories, *self.areas, *self.organisations]
+        return [row for row in rows if self.significant(row)]
+
+    def significant(self, row: Change) -> list[tuple[str, Comparison]]:
+        """The comparisons that make a row a development in the wrong direction. A tertial
+        is held against the same tertial a year earlier only: against the four months
+        before, summer always beats winter."""
+        found = row.significant()
+        if self.period.kind is DigestKind.TERTIAL:
+            return [(name, comparison) for name, comparison in found if name == "year_ago"]
+        return found
+
+
+def _frames(
+    sources: Sources, periods: list[Period], area: str | None, lookups: frame.Lookups
+) -> list[pd.DataFrame]:
+    rows = frame.read_observations(
+        sources.engine, [(p.start_utc, p.end_utc) for p in periods], lookups, area
+    )
+    return [
+        rows[(rows["occurred_at"] >= p.start_utc) & (rows["occurred_at"] < p.end_utc)]
+        for p in periods
+    ]
+
+
+def make_lagesbild(
+    sources: Sources, period: Period, area: str | None = None, now: datetime | None = None
+) -> Lagesbild:
+    """Everything a lägesbild shows, for a period and optionally one area."""
+    now = now or datetime.now(sources.tz)
+    previous, year_ago = period.previous(), period.year_before()
+    lookups = frame.read_lookups(sources.engine)
+    first = frame.first_observation(sources.engine, area)
+    current, before, last_year = _frames(sources, [period, previous, year_ago], area, lookups)
+    exposure = Exposure(
+        period.days,
+        previous.days if frame.covers(first, previous.start_utc) else None,
+        year_ago.days if frame.covers(first, year_ago.start_utc) else None,
+    )
+    earlier = (
+        before if exposure.previous else None,
+        last_year if exposure.year_ago else None,
+    )
+    tables = {
+        dimension: _table(dimension, current, *earlier, exposure)
+        for dimension in ("category", "area", "organisation")
+    }
+    adjusted = analysis.adjust([row for rows in tables.values() for row in rows])
+    tables = {d: [r for r in adjusted if r.dimension == d] for d in tables}
+    return Lagesbild(
+        period=period,
+        previous=previous,
+        year_ago=year_ago,
+        area=area,
+        made_at=now,
+        total=_total(current, *earlier, exposure),
+        categories=tables["category"],
+        areas=tables["area"] if area is None else [],
+        organisations=tables["organisation"],
+        hot_spots=find_hot_spots(current, earlier[0], _outlines(sources, area), sources.gazetteer),
+        repeat_places=repeat_places(current, sources.gazetteer),
+        weekday_hour=(matrix := weekday_hour(current, sources.tz)),
+        windows=top_windows(matrix),
+        weekly=_weekly(sources, period, area),
+        points=current[["latitude", "longitude"]].dropna().to_numpy(),
+        outlines=_outlines(sources, area),
+        **_follow_up(sources, period, area, now),
+    )
+
+
+def _table(
+    dimension: str,
+    current: pd.DataFrame,
+    before: pd.DataFrame | None,
+    last_year: pd.DataFrame | None,
+    exposure: Exposure,
+) -> list[Change]:
+    def count(rows: pd.DataFrame | None) -> pd.Series | None:
+        return None if rows is None else analysis.counts_by(rows, dimension)
+
+    return analysis.compare(dimension, count(current), count(before), count(last_year), exposure)
+
+
+def _total(
+    current: pd.DataFrame,
+    before: pd.DataFrame | None,
+    last_year: pd.DataFrame | None,
+    exposure: Exposure,
+) -> Change:
+    def comparison(rows: pd.DataFrame | None, days: float | None) -> Comparison:
+        if rows is None or days is None:
+            return Comparison(None)
+        p = analysis.increase_p_value(len(current), exposure.now, len(rows), days)
+        return Comparison(len(rows), p, p)
+
+    return Change(
+        "total",
+        "",
+        len(current),
+        comparison(before, exposure.previous),
+        comparison(last_year, exposure.year_ago),
+    )
+
+
+def _outlines(sources: Sources, area: str | None) -> list[Area]:
+    if sources.areas is None:
+        return []
+    if area is None:
+        return list(sources.areas.areas)
+    found = sources.areas.find(area)
+    return [found] if found else []
+
+
+def _weekly(sources: Sources, period: Period, area: str | None) -> pd.Series:
+    """Observations per week (Monday to Sunday) for some months up to the period's end."""
+    weeks = next((w for days, w in TREND_WEEKS if period.days <= days), 104)
+    end_day = period.last_day
+    monday = end_day - timedelta(days=end_day.weekday())
+    first = datetime.combine(monday - timedelta(weeks=weeks - 1), datetime.min.time(), sources.tz)
+    daily = frame.daily_counts(sources.engine, (first, period.end_utc), area)
+    index = pd.date_range(first.date(), end_day, freq="D")
+    filled = daily.reindex(index, fill_value=0)
+    return filled.resample("W-MON", label="left", closed="left").sum()
+
+
+def _follow_up(sources: Sources, period: Period, area: str | None, now: datetime) -> dict[str, Any]:
+    """Open observations left for over 14 days (as of now), interventions due for follow-up
+    by two weeks after the period, and those evaluated in it."""
+    with transaction(sources.engine) as session:
+        stale_count, stale = stale_open(session=session, now=now, area=area)
+        due_by = period.last_day + FOLLOW_UP_AHEAD
+        follow_ups = [
+            view
+            for view in open_interventions(session=session)
+            if view.intervention.follow_up_on and view.intervention.follow_up_on <= due_by
+        ]
+        evaluated = evaluated_between(session=session, start=period.start_utc, end=period.end_utc)
+    return {"stale_count": stale_count, "stale": stale, "follow_ups": follow_ups,
+            "evaluated": evaluated}  # fmt: skip
