@@ -222,6 +222,45 @@ def org(
     typer.echo(f"{found.name}: reporters' names are {shown} on cards.")
 
 
+@app.command("digest")
+def digest_command(
+    kind: Annotated[str, typer.Option(help="daily, week, 14d, monthly, tertial or yearly")],
+    period: Annotated[
+        str | None,
+        typer.Option(help="2026-10, 2026-T3, 2026-W46, 2026, or a day; default: the last one"),
+    ] = None,
+    area: Annotated[str | None, typer.Option(help="one area of ESTBOT_AREAS_FILE")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="html, md or telegram")] = "html",
+    out: Annotated[Path | None, typer.Option(help="the file to write; default: print")] = None,
+    language: Annotated[str | None, typer.Option(help="sv or en")] = None,
+) -> None:
+    """Make a digest or lägesbild, e.g. --kind monthly --period 2026-10 --out oktober.html."""
+    from bot import digest_commands
+
+    if fmt not in ("html", "md", "telegram"):
+        raise typer.BadParameter("use html, md or telegram", param_hint="--format")
+    settings = _settings()
+    configure_logging(settings.log_level, [settings.token or ""])
+    digest_commands.digest(settings, kind, period, area, fmt, out, language)  # type: ignore[arg-type]
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="where the demo database and reports go")] = Path(
+        "estbot-demo"
+    ),
+    observations: Annotated[int, typer.Option(min=100)] = 5000,
+    seed: Annotated[int, typer.Option()] = 2026,
+) -> None:
+    """A demo for the fictional town Kvarnby: two years of observations, then its latest
+    monthly lägesbild and tertial analysis as HTML. Needs no Telegram."""
+    from bot import digest_commands
+
+    settings = _settings()
+    configure_logging(settings.log_level, [settings.token or ""])
+    digest_commands.demo(settings, out, observations, seed)
+
+
 def main() -> None:
     app()
 

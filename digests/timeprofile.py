@@ -34,7 +34,7 @@ def weekday_hour(frame: pd.DataFrame, tz: ZoneInfo) -> np.ndarray:
     if frame.empty:
         return matrix
     local = frame["occurred_at"].dt.tz_convert(tz)
-    slots = local.dt.weekday.to_numpy() * 24 + local.dt.hour.to_numpy()
+    slots = local.dt.day_of_week.to_numpy() * 24 + local.dt.hour.to_numpy()
     counts = np.bincount(slots, minlength=HOURS_IN_WEEK)
     return counts.reshape(7, 24)
 

@@ -119,7 +119,8 @@ async def on_group_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     t = services(context).texts_for_group(group)
     await query.answer()
-    await _edit(query.message, _group_text(context, t, group), await _page(context, t, group, page))
+    heading = t("digest_settings") if page == "digests" else _group_text(context, t, group)
+    await _edit(query.message, heading, await _page(context, t, group, page))
 
 
 async def on_notify_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
