@@ -82,92 +82,88 @@ class Lagesbild:
         return found
 
 
-def _frames(
-    sources: Sources, periods: list[Period], area: str | None, lookups: frame.Lookups
-) -> list[pd.DataFrame]:
-    rows = frame.read_observations(
-        sources.engine, [(p.start_utc, p.end_utc) for p in periods], lookups, area
-    )
-    return [
-        rows[(rows["occurred_at"] >= p.start_utc) & (rows["occurred_at"] < p.end_utc)]
-        for p in periods
-    ]
-
-
 def make_lagesbild(
     sources: Sources, period: Period, area: str | None = None, now: datetime | None = None
 ) -> Lagesbild:
-    """Everything a lägesbild shows, for a period and optionally one area."""
+    """Everything a lägesbild shows, for a period and optionally one area.
+
+    The period's own observations are read; of the periods it is compared with only the
+    counts (and, for the previous one, where things happened) are.
+    """
     now = now or datetime.now(sources.tz)
     previous, year_ago = period.previous(), period.year_before()
-    lookups = frame.read_lookups(sources.engine)
-    first = frame.first_observation(sources.engine, area)
-    current, before, last_year = _frames(sources, [period, previous, year_ago], area, lookups)
+    engine, lookups = sources.engine, frame.read_lookups(sources.engine)
+    first = frame.first_observation(engine, area)
+    current = frame.read_observations(engine, _span(period), lookups, area)
     exposure = Exposure(
         period.days,
         previous.days if frame.covers(first, previous.start_utc) else None,
         year_ago.days if frame.covers(first, year_ago.start_utc) else None,
     )
-    earlier = (
-        before if exposure.previous else None,
-        last_year if exposure.year_ago else None,
+    before = (
+        frame.read_counts(engine, _span(previous), lookups, area) if exposure.previous else None
+    )
+    last_year = (
+        frame.read_counts(engine, _span(year_ago), lookups, area) if exposure.year_ago else None
+    )  # noqa: E501
+    where_before = (
+        frame.read_positions(engine, _span(previous), area) if exposure.previous else None
     )
     tables = {
-        dimension: _table(dimension, current, *earlier, exposure)
+        dimension: analysis.compare(
+            dimension,
+            analysis.counts_by(current, dimension),
+            analysis.summed(before, dimension),
+            analysis.summed(last_year, dimension),
+            exposure,
+        )
         for dimension in ("category", "area", "organisation")
     }
     adjusted = analysis.adjust([row for rows in tables.values() for row in rows])
     tables = {d: [r for r in adjusted if r.dimension == d] for d in tables}
+    outlines = _outlines(sources, area)
     return Lagesbild(
         period=period,
         previous=previous,
         year_ago=year_ago,
         area=area,
         made_at=now,
-        total=_total(current, *earlier, exposure),
+        total=_total(len(current), before, last_year, exposure),
         categories=tables["category"],
         areas=tables["area"] if area is None else [],
         organisations=tables["organisation"],
-        hot_spots=find_hot_spots(current, earlier[0], _outlines(sources, area), sources.gazetteer),
+        hot_spots=find_hot_spots(current, where_before, outlines, sources.gazetteer),
         repeat_places=repeat_places(current, sources.gazetteer),
         weekday_hour=(matrix := weekday_hour(current, sources.tz)),
         windows=top_windows(matrix),
         weekly=_weekly(sources, period, area),
         points=current[["latitude", "longitude"]].dropna().to_numpy(),
-        outlines=_outlines(sources, area),
+        outlines=outlines,
         **_follow_up(sources, period, area, now),
     )
 
 
-def _table(
-    dimension: str,
-    current: pd.DataFrame,
-    before: pd.DataFrame | None,
-    last_year: pd.DataFrame | None,
-    exposure: Exposure,
-) -> list[Change]:
-    def count(rows: pd.DataFrame | None) -> pd.Series | None:
-        return None if rows is None else analysis.counts_by(rows, dimension)
-
-    return analysis.compare(dimension, count(current), count(before), count(last_year), exposure)
+def _span(period: Period) -> frame.Range:
+    return (period.start_utc, period.end_utc)
 
 
 def _total(
-    current: pd.DataFrame,
+    count: int,
     before: pd.DataFrame | None,
     last_year: pd.DataFrame | None,
     exposure: Exposure,
 ) -> Change:
-    def comparison(rows: pd.DataFrame | None, days: float | None) -> Comparison:
-        if rows is None or days is None:
+    def comparison(counts: pd.DataFrame | None, days: float | None) -> Comparison:
+        if counts is None or days is None:
             return Comparison(None)
-        p = analysis.increase_p_value(len(current), exposure.now, len(rows), days)
-        return Comparison(len(rows), p, p)
+        earlier = int(counts["n"].sum())
+        p = analysis.increase_p_value(count, exposure.now, earlier, days)
+        return Comparison(earlier, p, p)
 
     return Change(
         "total",
         "",
-        len(current),
+        count,
         comparison(before, exposure.previous),
         comparison(last_year, exposure.year_ago),
     )

@@ -72,7 +72,7 @@ def stale_open(
     """Open observations older than 14 days: how many, and the oldest of them."""
     where = [
         col(Observation.status).in_([s for s in Status if s.is_open]),
-        col(Observation.duplicate_of_id).is_(None),
+        func.coalesce(col(Observation.duplicate_of_id), 0) == 0,  # not IS NULL: see frame
         col(Observation.occurred_at) < now - STALE_AFTER,
     ]
     if area is not None:

@@ -114,7 +114,8 @@ class Observation(SQLModel, table=True):
     description: str = Field(sa_column=Column(Text, nullable=False))
     reporter_id: int = Field(foreign_key="user.id", index=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
-    status: Status = Field(default=Status.NEW, max_length=20)
+    # indexed: lägesbilder count the open ones among a million closed
+    status: Status = Field(default=Status.NEW, max_length=20, index=True)
     source: str = Field(default="telegram", max_length=20)
     # A report the reporter confirmed as the same thing as an earlier open observation.
     duplicate_of_id: int | None = Field(default=None, foreign_key="observation.id", index=True)
