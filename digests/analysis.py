@@ -57,8 +57,7 @@ class Change:
             if self.now >= MIN_COUNT
             and comparison.adjusted is not None
             and comparison.adjusted < ALPHA
-            and comparison.before is not None
-            and self.now > comparison.before
+            and comparison.before is not None  # the test is one-sided: rates went up
         ]
 
     @property

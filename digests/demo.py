@@ -231,7 +231,8 @@ def _points(stream: _Stream, n: int, places: list[Place], rng: np.random.Generat
     scale = np.radians([1.0, math.cos(math.radians(TOWN.south))])[:, None] * _EARTH_M
     jitter = rng.normal(0, 1, (2, n)) * sigma / scale
     for _ in range(50):  # redraw what fell outside the town
-        outside = ~_inside(lat + jitter[0], lon + jitter[1])
+        la, lo = lat + jitter[0], lon + jitter[1]
+        outside = (la < TOWN.south) | (la > TOWN.north) | (lo < TOWN.west) | (lo > TOWN.east)
         if not outside.any():
             break
         jitter[:, outside] = rng.normal(0, 1, (2, int(outside.sum()))) * sigma[outside] / scale
@@ -266,11 +267,6 @@ def _nearest(lat: _Array, lon: _Array, places: list[Place]) -> tuple[_Array, _Ar
         index[part] = distances.argmin(axis=1)
         metres[part] = distances.min(axis=1)
     return index, metres
-
-
-def _inside(lat: _Array, lon: _Array) -> _Array:
-    inside: _Array = (lat >= TOWN.south) & (lat <= TOWN.north)
-    return inside & (lon >= TOWN.west) & (lon <= TOWN.east)
 
 
 # ---- rows -------------------------------------------------------------------------------
@@ -312,13 +308,14 @@ def _growths(streams: list[_Stream], inside: list[float]) -> list[float]:
         if stream.place or not hot or not 0 < inside[i] < 1:
             continue
         level = sum(streams[j].share * inside[j] for j in (i, *hot))
-        target = level - sum(
-            streams[j].share * g * inside[j] / (g * inside[j] + 1 - inside[j])
-            for j, g in ((j, streams[j].growth) for j in hot)
-        )
-        share = stream.share
-        growth[i] = max(0.05, target * (1 - inside[i]) / (inside[i] * (share - target)))
+        target = level - sum(_in_window(streams[j], inside[j]) for j in hot)
+        growth[i] = max(0.05, target * (1 - inside[i]) / (inside[i] * (stream.share - target)))
     return growth
+
+
+def _in_window(stream: _Stream, inside: float) -> float:
+    """The share of all rows that the stream puts in the growth stretch, grown."""
+    return stream.share * stream.growth * inside / (stream.growth * inside + 1 - inside)
 
 
 def _draw(
@@ -399,7 +396,7 @@ def _columns(
         "description": drawn["description"].tolist(),
         "reporter_id": [u.id for u in users], "organisation_id": [u.organisation_id for u in users],
         "status": _statuses((now_s - seconds) / _DAY, rng).tolist(),
-        "source": [SOURCE] * n, "duplicate_of_id": [None] * n, "draft_key": [None] * n,
+        "source": [SOURCE] * n,  # duplicate_of_id and draft_key are left NULL
     }  # fmt: skip
 
 
@@ -475,13 +472,6 @@ def _record_interventions(
 # ---- the whole --------------------------------------------------------------------------
 
 
-def _years_before(moment: datetime, years: int) -> datetime:
-    try:
-        return moment.replace(year=moment.year - years)
-    except ValueError:  # 29 February
-        return moment.replace(year=moment.year - years, day=28)
-
-
 def populate_demo(
     *, engine: Engine, now: datetime, tz: ZoneInfo, observations: int = 5000, years: int = 2,
     seed: int = 2026, areas: Areas | None, gazetteer: Gazetteer, chunk: int = 20_000,
@@ -495,7 +485,7 @@ def populate_demo(
     if observations < 1 or not {p.name for p in gazetteer.places}.issuperset(HOT_SPOTS):
         raise ValueError(f"the demo needs rows and a gazetteer with {', '.join(HOT_SPOTS)}")
     now, rng = now.astimezone(UTC), np.random.default_rng(seed)
-    first = _years_before(now, years)
+    first = now - timedelta(days=round(365.25 * years))
     growth_from = int(_last_tertial_start(now, tz).timestamp())
     with engine.begin() as connection, Session(bind=connection) as session:
         category_ids = {c.code: c.id for c in session.exec(select(Category)) if c.id is not None}

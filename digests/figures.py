@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from digests import charts
+from digests import chart_map, charts
 from digests.lagesbild import Lagesbild
 from digests.render import Chart, Present
 
@@ -40,7 +40,7 @@ def draw(lagesbild: Lagesbild, present: Present) -> list[Chart]:
         empty_text=empty,
     )
     spots = lagesbild.hot_spots[:10]
-    hot_map = charts.observation_map(
+    hot_map = chart_map.observation_map(
         points=lagesbild.points,
         hexagons=[outline for spot in spots for outline in spot.outlines()],
         hexagon_labels=[present.place(spot) for spot in spots],

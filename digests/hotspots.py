@@ -41,6 +41,7 @@ class Trend(StrEnum):
     GROWING = "growing"
     SHRINKING = "shrinking"
     STABLE = "stable"
+    UNKNOWN = "unknown"  # no data for the previous period
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,9 @@ def _describe(
 
 
 def _trend(count: int, before: int, was_hot: bool, have_previous: bool) -> Trend:
-    if have_previous and not was_hot:
+    if not have_previous:
+        return Trend.UNKNOWN
+    if not was_hot:
         return Trend.NEW
     if increase_p_value(count, 1.0, before, 1.0) < TREND_ALPHA:
         return Trend.GROWING

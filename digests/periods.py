@@ -23,7 +23,7 @@ _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _TERTIAL = re.compile(r"^(\d{4})-T([123])$", re.IGNORECASE)
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$", re.IGNORECASE)
 _YEAR = re.compile(r"^(\d{4})$")
-_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:\+14d)?$", re.IGNORECASE)
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(\+14d)?$", re.IGNORECASE)
 
 # What people type after /lagesbild, in Swedish and English.
 KIND_WORDS = {
@@ -179,6 +179,8 @@ def _named_period(text: str, kind: DigestKind | None, tz: ZoneInfo) -> Period | 
             return period_containing(DigestKind.YEARLY, date(int(match[1]), 1, 1), tz)
         if match := _DAY.match(text):
             day = date(int(match[1]), int(match[2]), int(match[3]))
+            if match[4]:  # a fortnight's own key, "2026-11-02+14d"
+                kind = DigestKind.FORTNIGHT
             if kind is None or kind is DigestKind.DAILY:
                 return latest_complete(DigestKind.DAILY, _midnight(day, tz) + timedelta(1), tz)
             return period_containing(kind, day, tz)

@@ -89,8 +89,8 @@ class Present:
         return self.w("near", place=spot.place, distance=int(round(spot.place_distance_m, -1)))
 
     def trend(self, spot: HotSpot) -> str:
-        if spot.trend is Trend.NEW:
-            return self.w("trend_new")
+        if spot.trend in (Trend.NEW, Trend.UNKNOWN):
+            return self.w(f"trend_{spot.trend.value}")
         return self.w(f"trend_{spot.trend.value}", before=spot.previous, now=spot.count)
 
     def window(self, window: TimeWindow) -> str:

@@ -17,7 +17,7 @@ a second one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -74,7 +74,9 @@ def latest_slot(kind: DigestKind, at: time, now: datetime, tz: ZoneInfo) -> tupl
     """The latest slot at or before `now` and the period its digest covers."""
     local = now.astimezone(tz)
     day = _first_slot_day(kind, local.date())
-    if day > local.date() or datetime.combine(day, at, tzinfo=tz) > local:
+    # compared in UTC: datetimes sharing a tzinfo compare by wall clock, which is wrong in
+    # the hour that summer time skips or repeats
+    if day > local.date() or datetime.combine(day, at, tzinfo=tz).astimezone(UTC) > now:
         day = _earlier_slot_day(kind, day)
     slot = datetime.combine(day, at, tzinfo=tz)
     if kind is DigestKind.DAILY:

@@ -61,9 +61,12 @@ class Areas:
         for index, feature in enumerate(features, start=1):
             properties = feature.get("properties") or {}
             name = next((str(properties[k]).strip() for k in NAME_KEYS if properties.get(k)), "")
-            geometry = shape(feature.get("geometry") or {})
             if not name:
                 raise ValueError(f"{source}: feature {index} has no 'name' property")
+            try:
+                geometry = shape(feature.get("geometry") or {})
+            except (AttributeError, KeyError, TypeError, ValueError) as exc:
+                raise ValueError(f"{source}: area {name!r} has no usable geometry") from exc
             if geometry.geom_type not in ("Polygon", "MultiPolygon") or not geometry.is_valid:
                 raise ValueError(f"{source}: area {name!r} is not a valid (Multi)Polygon")
             areas.append(Area(name, geometry))
