@@ -63,7 +63,7 @@ class Digester:
     ) -> Digest:
         """The lägesbild rendered (and drawn) in a language and format."""
         words = words_for(language, fmt)
-        present = Present(words, self._categories(), self.sources.tz)
+        present = Present(words, self._categories(), self.sources.tz, emoji=fmt != "html")
         charts = figures.draw(lagesbild, present) if with_charts else []
         scope = words("area_named", area=lagesbild.area) if lagesbild.area else None
         title = f"{words.kind(lagesbild.period.kind)} {words.period(lagesbild.period)}"
@@ -94,7 +94,7 @@ class Digester:
                 seen_by=seen_by,
             )  # fmt: skip
         words = words_for(language, fmt)
-        present = Present(words, self._categories(), self.sources.tz)
+        present = Present(words, self._categories(), self.sources.tz, emoji=fmt != "html")
         context = {
             "w": words,
             "p": present,

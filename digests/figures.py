@@ -5,8 +5,9 @@ from __future__ import annotations
 from digests import chart_map, charts
 from digests.lagesbild import Lagesbild
 from digests.render import Chart, Present
+from storage.kinds import DigestKind
 
-TOP_CATEGORIES = 10
+TOP_CATEGORIES = 15
 
 
 def draw(lagesbild: Lagesbild, present: Present) -> list[Chart]:
@@ -14,14 +15,20 @@ def draw(lagesbild: Lagesbild, present: Present) -> list[Chart]:
     the map of observations and hot spots."""
     w = present.w
     empty = w("chart_empty")
-    rows = [row for row in lagesbild.categories if row.now or row.previous.before][:TOP_CATEGORIES]
+    # a tertial is held against the same tertial a year earlier (summer beats winter)
+    tertial = lagesbild.period.kind is DigestKind.TERTIAL
+    earlier = lagesbild.year_ago if tertial else lagesbild.previous
+    rows = [row for row in lagesbild.categories if row.now or row.previous.before]
     bars = charts.category_bars(
-        labels=[present.label(row, emoji=False) for row in rows],
-        now=[row.now for row in rows],
-        before=[row.previous.before or 0 for row in rows],
+        labels=[present.label(row, emoji=False) for row in rows[:TOP_CATEGORIES]],
+        now=[row.now for row in rows[:TOP_CATEGORIES]],
+        before=[
+            ((row.year_ago if tertial else row.previous).before or 0)
+            for row in rows[:TOP_CATEGORIES]
+        ],
         now_label=w.period(lagesbild.period),
-        before_label=w.period(lagesbild.previous),
-        title=w("chart_categories"),
+        before_label=w.period(earlier),
+        title=w("chart_categories_year" if tertial else "chart_categories"),
         empty_text=empty,
     )
     weekly = lagesbild.weekly

@@ -73,11 +73,24 @@ class RepeatPlace:
 
 
 def cells_of(frame: pd.DataFrame, resolution: int = RESOLUTION) -> pd.Series:
-    """The H3 cell of every row with a position (rows without one are left out)."""
+    """The H3 cell of every row with a position (rows without one are left out).
+
+    Found once at the finest resolution used (repeat places); coarser cells are the
+    parents of the distinct fine ones, far fewer lookups than one per row. (H3 cells do
+    not nest exactly: near an edge a parent is the neighbour of the point's own cell, the
+    same way in every period compared.)
+    """
     placed = frame.dropna(subset=["latitude", "longitude"])
     lats, lons = placed["latitude"].tolist(), placed["longitude"].tolist()
-    cells = [h3.latlng_to_cell(lat, lon, resolution) for lat, lon in zip(lats, lons, strict=True)]
-    return pd.Series(cells, index=placed.index, dtype="object")
+    fine = [h3.latlng_to_cell(lat, lon, REPEAT_RESOLUTION) for lat, lon in zip(lats, lons)]  # noqa: B905
+    cells = pd.Series(fine, index=placed.index, dtype="object")
+    return cells if resolution == REPEAT_RESOLUTION else parents(cells, resolution)
+
+
+def parents(cells: pd.Series, resolution: int = RESOLUTION) -> pd.Series:
+    """The cells at a coarser resolution that contain the given ones."""
+    found = {cell: h3.cell_to_parent(cell, resolution) for cell in cells.unique()}
+    return cells.map(found)
 
 
 def study_cells(cells: Iterable[str], areas: Sequence[Area]) -> set[str]:
@@ -151,10 +164,11 @@ def find_hot_spots(
     previous: pd.DataFrame | None,
     areas: Sequence[Area],
     gazetteer: Gazetteer,
+    fine: pd.Series | None = None,
 ) -> list[HotSpot]:
     """The period's hot spots, most observations first, each compared with the previous
     period in the same cells (and called new where the previous period had none there)."""
-    now_cells = cells_of(now)
+    now_cells = parents(fine) if fine is not None else cells_of(now)
     previous_cells = cells_of(previous) if previous is not None else None
     seen = [*now_cells, *(previous_cells if previous_cells is not None else [])]
     study = study_cells(seen, areas)
@@ -239,10 +253,12 @@ def _place_name(
     return nearest.place.name, nearest.distance_m
 
 
-def repeat_places(frame: pd.DataFrame, gazetteer: Gazetteer, limit: int = 10) -> list[RepeatPlace]:
+def repeat_places(
+    frame: pd.DataFrame, gazetteer: Gazetteer, limit: int = 10, fine: pd.Series | None = None
+) -> list[RepeatPlace]:
     """Spots (about 50 m across) with three or more observations, most first; spots whose
     nearest named place is the same are read as one place."""
-    cells = cells_of(frame, REPEAT_RESOLUTION)
+    cells = fine if fine is not None else cells_of(frame, REPEAT_RESOLUTION)
     counts = cells.value_counts()
     repeated = counts[counts >= REPEAT_MIN].index[: limit * 3]
     if len(repeated) == 0:

@@ -18,7 +18,14 @@ from sqlalchemy import Engine
 
 from digests import analysis, frame
 from digests.analysis import Change, Comparison, Exposure
-from digests.hotspots import HotSpot, RepeatPlace, find_hot_spots, repeat_places
+from digests.hotspots import (
+    REPEAT_RESOLUTION,
+    HotSpot,
+    RepeatPlace,
+    cells_of,
+    find_hot_spots,
+    repeat_places,
+)
 from digests.periods import Period
 from digests.timeprofile import TimeWindow, top_windows, weekday_hour
 from storage.areas import Area, Areas
@@ -122,6 +129,7 @@ def make_lagesbild(
     adjusted = analysis.adjust([row for rows in tables.values() for row in rows])
     tables = {d: [r for r in adjusted if r.dimension == d] for d in tables}
     outlines = _outlines(sources, area)
+    fine = cells_of(current, REPEAT_RESOLUTION)  # once, for hot spots and repeat places
     return Lagesbild(
         period=period,
         previous=previous,
@@ -132,8 +140,8 @@ def make_lagesbild(
         categories=tables["category"],
         areas=tables["area"] if area is None else [],
         organisations=tables["organisation"],
-        hot_spots=find_hot_spots(current, where_before, outlines, sources.gazetteer),
-        repeat_places=repeat_places(current, sources.gazetteer),
+        hot_spots=find_hot_spots(current, where_before, outlines, sources.gazetteer, fine),
+        repeat_places=repeat_places(current, sources.gazetteer, fine=fine),
         weekday_hour=(matrix := weekday_hour(current, sources.tz)),
         windows=top_windows(matrix),
         weekly=_weekly(sources, period, area),
@@ -179,15 +187,17 @@ def _outlines(sources: Sources, area: str | None) -> list[Area]:
 
 
 def _weekly(sources: Sources, period: Period, area: str | None) -> pd.Series:
-    """Observations per week (Monday to Sunday) for some months up to the period's end."""
+    """Observations per seven days for some months, counted back from the period's end,
+    so that every point is a whole week (the last one ends where the period ends)."""
     weeks = next((w for days, w in TREND_WEEKS if period.days <= days), 104)
     end_day = period.last_day
-    monday = end_day - timedelta(days=end_day.weekday())
-    first = datetime.combine(monday - timedelta(weeks=weeks - 1), datetime.min.time(), sources.tz)
+    first_day = end_day - timedelta(days=7 * weeks - 1)
+    first = datetime.combine(first_day, datetime.min.time(), sources.tz)
     daily = frame.daily_counts(sources.engine, (first, period.end_utc), area)
-    index = pd.date_range(first.date(), end_day, freq="D")
-    filled = daily.reindex(index, fill_value=0)
-    return filled.resample("W-MON", label="left", closed="left").sum()
+    days = daily.reindex(pd.date_range(first_day, end_day, freq="D"), fill_value=0)
+    week_starts = days.index[::7]
+    sums = days.to_numpy().reshape(weeks, 7).sum(axis=1)
+    return pd.Series(sums, index=week_starts, dtype="int64")
 
 
 def _follow_up(sources: Sources, period: Period, area: str | None, now: datetime) -> dict[str, Any]:

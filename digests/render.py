@@ -58,19 +58,24 @@ def environment(templates_dir: Path | None = None) -> Environment:
 class Present:
     """How the analysis' values read in one language, for the templates."""
 
-    def __init__(self, words: Words, categories: Sequence[Category], tz: ZoneInfo) -> None:
+    def __init__(
+        self, words: Words, categories: Sequence[Category], tz: ZoneInfo, emoji: bool = True
+    ) -> None:
         self.w = words
         self.tz = tz
+        self.emoji = emoji  # printed pages go without: fonts for print rarely have them
         self._categories = {c.code: c for c in categories}
 
-    def label(self, row: Change | str, dimension: str = "category", emoji: bool = True) -> str:
+    def label(
+        self, row: Change | str, dimension: str = "category", emoji: bool | None = None
+    ) -> str:
         """A category with its emoji, or an area or organisation as named."""
         key = row.key if isinstance(row, Change) else row
         dimension = row.dimension if isinstance(row, Change) else dimension
         category = self._categories.get(key) if dimension == "category" else None
         if category is None:
             return key
-        if not emoji:  # charts: the fonts matplotlib has draw no emoji
+        if not (self.emoji if emoji is None else emoji):  # nor does matplotlib draw them
             return category.label(self.w.language)
         return f"{category.emoji} {category.label(self.w.language)}".strip()
 

@@ -65,6 +65,11 @@ class Words:
             return "< " + self.number(0.001, 3)
         return self.number(value, 3)
 
+    def p_relation(self, value: float | None) -> str:
+        """ "= 0,003" or "< 0,001", to follow a "p"."""
+        text = self.p_value(value)
+        return text if text.startswith(("<", "–")) else f"= {text}"
+
     def day(self, value: date) -> str:
         """22 november 2026"""
         return f"{value.day} {self.items('months')[value.month - 1]} {value.year}"

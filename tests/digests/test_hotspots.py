@@ -93,8 +93,10 @@ def named(spots: list[HotSpot], place: str) -> list[HotSpot]:
 
 
 def in_cells(points: pd.DataFrame, cells: tuple[str, ...]) -> int:
+    """How many points lie in the cells, each point's cell being the parent of its
+    resolution-11 cell, as hot spots count them."""
     return sum(
-        h3.latlng_to_cell(lat, lon, RESOLUTION) in cells
+        h3.cell_to_parent(h3.latlng_to_cell(lat, lon, REPEAT_RESOLUTION), RESOLUTION) in cells
         for lat, lon in zip(points["latitude"], points["longitude"], strict=True)
     )
 
@@ -134,7 +136,10 @@ def test_cells_of_leaves_out_rows_without_a_position() -> None:
     points = frame(np.array([59.12, np.nan, 59.13]), np.array([15.14, 15.14, np.nan]), "x")
     cells = cells_of(points)
     assert list(cells.index) == [0]
-    assert cells[0] == h3.latlng_to_cell(59.12, 15.14, RESOLUTION)
+    fine = h3.latlng_to_cell(59.12, 15.14, REPEAT_RESOLUTION)
+    assert cells[0] == h3.cell_to_parent(fine, RESOLUTION)
+    # a parent is the point's own cell or, near an edge, the one next to it
+    assert h3.grid_distance(cells[0], h3.latlng_to_cell(59.12, 15.14, RESOLUTION)) <= 1
 
 
 # --- no hot spots in an even background ----------------------------------------------------
