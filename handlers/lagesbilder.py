@@ -45,7 +45,7 @@ async def send_due_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
         language = item.group.language or s.language
         try:
             digest = await _made_for(context, item, language, now, made)
-            charts = await asyncio.to_thread(_store_charts, s.chart_dir, digest)
+            charts = await asyncio.to_thread(_store_charts, s.chart_dir, digest, language)
             quiet = digest.empty and not item.subscription.quiet_days
             await s.db_then_deliver(
                 record_digest, group=item.group, kind=item.period.kind, period=item.period.key,
@@ -77,12 +77,14 @@ async def _made_for(
     return made[key]
 
 
-def _store_charts(directory: Path, digest: Digest) -> list[dict[str, Any]]:
-    """Charts as files for the outbox to send (the outbox keeps paths, not pictures)."""
+def _store_charts(directory: Path, digest: Digest, language: str) -> list[dict[str, Any]]:
+    """Charts as files for the outbox to send (the outbox keeps paths, not pictures); one
+    set per kind, period and language, shared by the groups that get it."""
     directory.mkdir(parents=True, exist_ok=True)
     stored = []
     for chart in digest.charts:
-        path = directory / f"{digest.period.kind.value}-{digest.period.key}-{chart.name}.png"
+        name = f"{digest.period.kind.value}-{digest.period.key}-{language}-{chart.name}.png"
+        path = directory / name
         path.write_bytes(chart.png)
         stored.append({"path": str(path), "title": chart.title})
     return stored
