@@ -27,9 +27,6 @@ class Lookups:
     categories: list[Category]
     organisations: dict[int, str]
 
-    def category(self, code: str) -> Category | None:
-        return next((c for c in self.categories if c.code == code), None)
-
 
 def read_lookups(engine: Engine) -> Lookups:
     """Every category (hidden ones too: old observations use them) and organisation."""
