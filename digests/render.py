@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -128,37 +128,32 @@ def render(env: Environment, template: str, fmt: Format, context: dict[str, Any]
     return env.get_template(f"{template}.{fmt}.j2").render(**context, SECTION=SECTION)
 
 
+def pack(
+    parts: Iterable[str], limit: int, separator: str = "\n", measure: Callable[[str], int] = len
+) -> list[str]:
+    """Join parts into as few messages as fit below `limit`, never cutting inside a part."""
+    messages: list[str] = []
+    for part in parts:
+        if messages and measure(messages[-1]) + len(separator) + measure(part) <= limit:
+            messages[-1] += separator + part
+        else:
+            messages.append(part)
+    return messages
+
+
 def split_messages(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     """Telegram HTML in messages below `limit`: whole sections together where they fit, a
     section too long for one message split between its lines."""
-    messages: list[str] = []
-    current = ""
-    for section in (part.strip() for part in text.split(SECTION)):
-        if not section:
-            continue
-        for piece in _pieces(section, limit):
-            joined = f"{current}\n\n{piece}" if current else piece
-            if len(joined) <= limit:
-                current = joined
-            else:
-                messages.append(current)
-                current = piece
-    if current:
-        messages.append(current)
-    return messages
+    sections = (part.strip() for part in text.split(SECTION))
+    return pack((piece for s in sections if s for piece in _pieces(s, limit)), limit, "\n\n")
 
 
 def _pieces(section: str, limit: int) -> list[str]:
     if len(section) <= limit:
         return [section]
-    pieces, current = [], ""
-    for line in section.split("\n"):
-        if len(line) > limit:  # never from our templates; keep it valid HTML regardless
-            line = html.escape(html.unescape(TAG.sub("", line))[: limit // 6])
-        joined = f"{current}\n{line}" if current else line
-        if len(joined) <= limit:
-            current = joined
-        else:
-            pieces.append(current)
-            current = line
-    return [*pieces, current] if current else pieces
+    lines = [
+        # never from our templates; kept valid HTML regardless
+        html.escape(html.unescape(TAG.sub("", line))[: limit // 6]) if len(line) > limit else line
+        for line in section.split("\n")
+    ]
+    return pack(lines, limit)

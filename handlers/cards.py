@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
 
+from digests.render import pack
 from handlers.prompts import category_label, place_label, status_label
 from handlers.texts import Html, Texts
 from storage.cards import Change, ObservationCard
@@ -142,13 +143,7 @@ def summary_line(t: Texts, card: ObservationCard, tz: ZoneInfo) -> Html:
 
 def split_messages(parts: list[Html], limit: int = TEXT_LIMIT) -> list[Html]:
     """Join parts into as few messages as fit, never cutting inside a part."""
-    messages: list[str] = []
-    for part in parts:
-        if messages and visible_length(messages[-1]) + visible_length(part) + 1 <= limit:
-            messages[-1] += "\n" + part
-        else:
-            messages.append(part)
-    return [Html(message) for message in messages]
+    return [Html(message) for message in pack(parts, limit, measure=visible_length)]
 
 
 async def show_on_card(
