@@ -261,6 +261,40 @@ def demo(
     digest_commands.demo(settings, out, observations, seed)
 
 
+db_app = typer.Typer(help="The database schema: where it is, and bringing it up to date.")
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's schema revision (exit 1 if it is behind the code)."""
+    from bot import db_commands
+
+    db_commands.current(_settings())
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="the revision to go to")] = "head",
+) -> None:
+    """Bring the database to the newest schema (`estbot run` does this when it starts)."""
+    from bot import db_commands
+
+    settings = _settings()
+    configure_logging(settings.log_level, [settings.token or ""])
+    db_commands.upgrade(settings, revision)
+
+
+@db_app.command("revision")
+def db_revision(
+    message: Annotated[str, typer.Option("--message", "-m", help="what the migration does")],
+) -> None:
+    """For developers: write a new migration for what the models add; read it, then commit."""
+    from bot import db_commands
+
+    db_commands.revision(message)
+
+
 def main() -> None:
     app()
 

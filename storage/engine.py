@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from storage import digest_models, group_models, models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
@@ -44,11 +44,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")  # another writer (the CLI) is waited for, briefly
     cursor.close()
-
-
-def create_schema(engine: Engine) -> None:
-    """Create missing tables (migrations with Alembic come later)."""
-    SQLModel.metadata.create_all(engine)
 
 
 @contextmanager

@@ -7,16 +7,17 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from storage.categories import active_categories, read_category_file, sync_categories
-from storage.engine import create_schema, make_engine, transaction
+from storage.engine import make_engine, transaction
 from storage.models import Category
+from storage.schema import upgrade_database
 
 
 def open_database(
     url: str, categories_file: Path | None = None, engine: Engine | None = None
 ) -> tuple[Engine, list[Category]]:
-    """An engine on a database with every table and the categories from their file."""
+    """An engine on a database at the newest schema, with the categories from their file."""
     engine = engine or make_engine(url)
-    create_schema(engine)
+    upgrade_database(engine)
     specs = read_category_file(categories_file)
     with transaction(engine) as session:
         sync_categories(session=session, specs=specs)

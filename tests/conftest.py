@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
 from storage.engine import make_engine
+from storage.schema import upgrade_database
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "ESTBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -60,6 +61,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, postgres_url: s
         pytest.skip("no PostgreSQL reachable at 127.0.0.1:5432")
     engine = make_engine(postgres_url)
     SQLModel.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
     return postgres_url
 
@@ -67,9 +70,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, postgres_url: s
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     """An engine on an empty database with the schema created."""
-    from storage.engine import create_schema
-
     engine = make_engine(database_url)
-    create_schema(engine)
+    upgrade_database(engine)
     yield engine
     engine.dispose()

@@ -13,11 +13,12 @@ from sqlmodel import col, select
 
 from digests.demo import FIRST_TELEGRAM_ID, TOWN, DemoFacts, populate_demo
 from storage.areas import Areas
-from storage.engine import create_schema, make_engine, transaction
+from storage.engine import make_engine, transaction
 from storage.group_models import Intervention, InterventionLink
 from storage.kinds import InterventionStatus, PlaceSource, Role
 from storage.models import Category, Observation, Organisation, ReferenceCounter, User
 from storage.places import Gazetteer, Place
+from storage.schema import upgrade_database
 from tests.factories import seed_categories
 
 TZ = ZoneInfo("Europe/Stockholm")
@@ -178,7 +179,7 @@ def test_a_second_run_continues_the_numbering(engine: Engine) -> None:
 def test_the_same_seed_gives_the_same_rows(tmp_path: Path) -> None:
     def rows_of(name: str, seed: int) -> list[tuple[Any, ...]]:
         engine = make_engine(f"sqlite:///{tmp_path / name}")
-        create_schema(engine)
+        upgrade_database(engine)
         populate(engine, observations=500, seed=seed)
         found = [(o.reference, c, o.occurred_at, o.latitude, o.longitude, o.status, o.description)
                  for o, c in observations(engine)]  # fmt: skip
