@@ -1,11 +1,24 @@
-"""Logging: readable lines, and the bot token never reaches a log."""
+"""Logging: readable lines, each with the update it handles, and no bot token ever."""
 
 from __future__ import annotations
 
 import logging
 import re
+from contextvars import ContextVar
+from typing import TextIO
 
 _TOKEN_PATTERN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
+# The update being handled in this task (set by bot.updates for the whole of its handling).
+HANDLING: ContextVar[int | None] = ContextVar("handling", default=None)
+
+
+class UpdateId(logging.Filter):
+    """Puts " update=<id>" into every line logged while an update is handled."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        update_id = HANDLING.get()
+        record.update = "" if update_id is None else f" update={update_id}"
+        return True
 
 
 class RedactSecrets(logging.Filter):
@@ -32,11 +45,15 @@ class RedactSecrets(logging.Filter):
         return _TOKEN_PATTERN.sub("[token]", text)
 
 
-def configure_logging(level: str, secrets: list[str]) -> None:
-    """One handler on the root logger, with the token filtered out of every line."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+def configure_logging(level: str, secrets: list[str], stream: TextIO | None = None) -> None:
+    """One handler on the root logger (standard error unless `stream` is given), with the
+    token filtered out of every line."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)-7s %(name)s%(update)s: %(message)s")
+    )
     handler.addFilter(RedactSecrets(secrets))
+    handler.addFilter(UpdateId())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -9,6 +9,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.logs import HANDLING
+
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     """Runs updates concurrently, but one at a time per chat, in the order they came.
@@ -23,6 +25,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._users: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        # Each update runs in a task of its own, so this marks only its own log lines.
+        HANDLING.set(update.update_id if isinstance(update, Update) else None)
         key = _chat_key(update)
         if key is None:
             await coroutine

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable
 from datetime import datetime, timedelta
 
@@ -35,6 +36,8 @@ from storage.drafts import DraftProblem, DraftState
 from storage.duplicates import find_duplicate
 from storage.kinds import Step
 from storage.models import utcnow
+
+log = logging.getLogger(__name__)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -235,6 +238,8 @@ async def _pressed_send(
     if filed.already_filed:  # a second tap on Skicka: nothing new is stored
         await acknowledge(context, query, t.plain("filed_already").format(reference=reference))
         return
+    # Who and what, never what they wrote: logs are kept longer and read by more people.
+    log.info("observation %s filed by user %s", reference, me.user_id)
     record = t("sent_record", reference=reference)
     if state is not None:
         record = Html(f"{record}\n\n{draft_summary(context, t, state)}")

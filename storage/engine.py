@@ -24,12 +24,21 @@ def make_engine(url: str) -> Engine:
             "options": "-c statement_timeout=10000 -c lock_timeout=5000",
         }
         return create_engine(
-            url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=timeouts
+            url,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=20,
+            connect_args=timeouts,
+            hide_parameters=True,  # an error's SQL parameters would carry what people wrote
         )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 5}, pool_size=10, max_overflow=20
+        url,
+        connect_args={"check_same_thread": False, "timeout": 5},
+        pool_size=10,
+        max_overflow=20,
+        hide_parameters=True,
     )
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine

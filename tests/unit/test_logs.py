@@ -2,10 +2,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from bot.logs import RedactSecrets, configure_logging
+from storage.engine import make_engine
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
@@ -40,3 +44,15 @@ def test_token_is_redacted_from_messages_arguments_and_tracebacks(
 def test_any_token_shaped_string_is_redacted() -> None:
     other = "987654321:ZZHdqTcvCH1vGWJxfSeofSAs0K5PALDxyz"
     assert RedactSecrets([]).redact(f"x {other} y") == "x [token] y"
+
+
+def test_database_errors_do_not_carry_what_people_wrote(tmp_path: Path) -> None:
+    """An error's text reaches the log; its SQL parameters would be someone's description."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (words TEXT UNIQUE)"))
+        connection.execute(text("INSERT INTO t VALUES (:w)"), {"w": "Hemlig beskrivning"})
+    with pytest.raises(IntegrityError) as error, engine.begin() as connection:
+        connection.execute(text("INSERT INTO t VALUES (:w)"), {"w": "Hemlig beskrivning"})
+    engine.dispose()
+    assert "UNIQUE" in str(error.value) and "Hemlig" not in str(error.value)
