@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, or_, update
-from sqlalchemy.sql import Select
+from sqlalchemy import Delete, Update, delete, or_, update
 from sqlmodel import Session, col, select
 
 from storage.audit import CLI, AuditAction, record_audit
@@ -117,27 +116,32 @@ def purge(
 
 def _purge_observations(session: Session, cutoff: datetime, counts: Counter[str]) -> list[str]:
     """Delete the observations filed before `cutoff`, dependants first; their photo paths."""
-    old: Select[tuple[int]] = select(Observation.id).where(Observation.reported_at < cutoff)  # type: ignore[assignment]
-    comments: Select[tuple[int]] = select(Comment.id).where(col(Comment.observation_id).in_(old))  # type: ignore[assignment]
+    old = select(col(Observation.id)).where(col(Observation.reported_at) < cutoff)
+    comments = select(col(Comment.id)).where(col(Comment.observation_id).in_(old))
     photos = or_(col(Photo.observation_id).in_(old), col(Photo.comment_id).in_(comments))
     paths = list(session.exec(select(Photo.path).where(photos)).all())
     counts["photos"] += _delete(session, delete(Photo).where(photos))
-    for table, name in (
-        (Comment, "comments"), (StatusChange, "status_changes"), (Outbox, "outbox"),
-        (PostedMessage, "posted_messages"), (InterventionLink, "intervention_links"),
+    for name, statement in (
+        ("comments", delete(Comment).where(col(Comment.observation_id).in_(old))),
+        ("status_changes", delete(StatusChange).where(col(StatusChange.observation_id).in_(old))),
+        ("outbox", delete(Outbox).where(col(Outbox.observation_id).in_(old))),
+        ("posted_messages",
+         delete(PostedMessage).where(col(PostedMessage.observation_id).in_(old))),
+        ("intervention_links",
+         delete(InterventionLink).where(col(InterventionLink.observation_id).in_(old))),
     ):  # fmt: skip
-        counts[name] += _delete(session, delete(table).where(table.observation_id.in_(old)))  # type: ignore[attr-defined]
+        counts[name] += _delete(session, statement)
     counts["confirmations_unlinked"] += _delete(
         session,
         update(Observation)
-        .where(col(Observation.duplicate_of_id).in_(old), Observation.reported_at >= cutoff)
+        .where(col(Observation.duplicate_of_id).in_(old), col(Observation.reported_at) >= cutoff)
         .values(duplicate_of_id=None),
     )
     # within the purged ones too, so that no row points at another deleted in the same go
     session.execute(
-        update(Observation).where(col(Observation.duplicate_of_id).in_(old)).values(
-            duplicate_of_id=None
-        )
+        update(Observation)
+        .where(col(Observation.duplicate_of_id).in_(old))
+        .values(duplicate_of_id=None)
     )
     counts["observations"] += _delete(
         session, delete(Observation).where(col(Observation.reported_at) < cutoff)
@@ -147,9 +151,9 @@ def _purge_observations(session: Session, cutoff: datetime, counts: Counter[str]
     return paths
 
 
-def _delete(session: Session, statement: object) -> int:
-    result = session.execute(statement)  # type: ignore[call-overload]
-    return int(result.rowcount or 0)
+def _delete(session: Session, statement: Delete | Update) -> int:
+    result = session.execute(statement)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _unused(session: Session, paths: list[str]) -> list[str]:

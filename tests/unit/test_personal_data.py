@@ -49,9 +49,7 @@ def test_luhn() -> None:
     ],
 )
 def test_personal_numbers_are_found(written: str) -> None:
-    assert kinds(f"Mannen uppgav pnr {written}, sedan gick han.") == [
-        ("personal_number", written)
-    ]
+    assert kinds(f"Mannen uppgav pnr {written}, sedan gick han.") == [("personal_number", written)]
 
 
 @pytest.mark.parametrize(
