@@ -109,7 +109,7 @@ def purge(
             session=session, action=AuditAction.PURGE, actor=actor, now=now,
             target=f"before {cutoff:%Y-%m-%d %H:%M} UTC" if cutoff else "stale drafts",
             rows=report.counts["observations"] + report.counts["drafts"],
-            detail=dict(report.counts),
+            detail={kind: report.counts[kind] for kind in KINDS},
         )  # fmt: skip
     return report
 
