@@ -30,7 +30,9 @@ async def test_mask_replaces_the_numbers_and_then_skicka_files_it(
     await anna.press("🕶️ Maskera", summary)
     masked = await anna.wait_for(lambda m: "✅ Skicka" in buttons(m))
     assert masked["message_id"] == summary["message_id"]  # the summary itself, edited
-    assert MASKED in text(masked) and PNR not in text(masked) and "personuppgifter" not in text(masked)
+    assert (
+        MASKED in text(masked) and PNR not in text(masked) and "personuppgifter" not in text(masked)
+    )
 
     reference = (await send_report(anna, masked))["text"]
     (observation,) = world.observations()

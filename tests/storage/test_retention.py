@@ -65,7 +65,9 @@ def test_ages_that_mean_nothing_are_refused(age: str) -> None:
 def test_months_go_by_the_calendar() -> None:
     assert months_before(datetime(2026, 3, 31, tzinfo=UTC), 1) == datetime(2026, 2, 28, tzinfo=UTC)
     assert months_before(datetime(2024, 3, 31, tzinfo=UTC), 1) == datetime(2024, 2, 29, tzinfo=UTC)
-    assert months_before(datetime(2026, 1, 15, tzinfo=UTC), 13) == datetime(2024, 12, 15, tzinfo=UTC)
+    assert months_before(datetime(2026, 1, 15, tzinfo=UTC), 13) == datetime(
+        2024, 12, 15, tzinfo=UTC
+    )
 
 
 def picture(colour: str) -> bytes:
