@@ -41,6 +41,8 @@ def photo_paths(world: World) -> list[str]:
 async def run_retention(world: World, months_later: int) -> None:
     """Run the nightly job as the JobQueue would, `months_later` from now."""
     (job,) = world.app.job_queue.get_jobs_by_name(RETENTION_JOB_NAME)
+    assert "hour='3', minute='15'" in str(job.trigger), job.trigger  # nightly, local time
+    assert str(job.trigger.timezone) == "Europe/Stockholm"
     later = datetime.now(UTC) + timedelta(days=31 * months_later)
     with time_machine.travel(later, tick=True):
         await job.run(world.app)
