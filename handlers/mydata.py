@@ -19,6 +19,7 @@ from storage.models import utcnow
 from storage.mydata import Document, personal_data
 
 DESCRIPTION_SHOWN = 300  # characters of each description in the messages; the file has all
+SHOWN = 20  # the newest observations and comments in the messages: a few, not a flood
 
 
 async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -51,17 +52,19 @@ def _parts(t: Texts, document: Document, tz: ZoneInfo) -> list[str]:
           registered=_when(user["registered_at"], tz)),
         t("mydata_observations", count=len(document["observations"])),
     ]  # fmt: skip
-    for item in document["observations"]:
+    for item in document["observations"][-SHOWN:]:
         parts.append(
             t("mydata_observation", reference=item["reference"], category=item["category"],
               place=item["place"] or "–", status=t.plain(f"status_{item['status']}"),
               photos=item["photos"], description=_short(item["description"]))
         )  # fmt: skip
+    parts += _more(t, document["observations"])
     parts.append(t("mydata_comments", count=len(document["comments"])))
     parts += [
         t("mydata_comment", reference=c["reference"], text=_short(c["text"]))
-        for c in document["comments"]
+        for c in document["comments"][-SHOWN:]
     ]
+    parts += _more(t, document["comments"])
     parts.append(
         t("mydata_other", status_changes=len(document["status_changes"]),
           interventions=len(document["interventions"]), groups=len(document["groups_linked"]))
@@ -75,6 +78,11 @@ def _parts(t: Texts, document: Document, tz: ZoneInfo) -> list[str]:
               description=_short(draft["description"] or "–"), photos=draft["photos"])
         )  # fmt: skip
     return parts
+
+
+def _more(t: Texts, items: list[Any]) -> list[str]:
+    """ "… and 12 earlier ones, all in the file", where not all were shown."""
+    return [t("mydata_more", count=len(items) - SHOWN)] if len(items) > SHOWN else []
 
 
 def _short(text: str) -> str:

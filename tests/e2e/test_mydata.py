@@ -6,15 +6,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from zoneinfo import ZoneInfo
+
 import pytest
+from sqlmodel import select
 
 from storage.access import revoke_user
 from storage.engine import transaction
+from storage.models import User
+from storage.observations import submit_draft
+from tests.factories import make_complete_draft
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import file_report, text
 from tests.support.sim_people import SimGroup, SimUser
 
 pytestmark = pytest.mark.e2e
+TZ = ZoneInfo("Europe/Stockholm")
 
 
 async def sent_document(world: World, user: SimUser) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -83,3 +90,20 @@ async def test_a_stranger_and_a_revoked_person_are_told_whom_to_ask(
         assert not any("document" in m for m in person.messages)
     await stranger.send("hej")  # the usual answer to strangers is still given, once
     assert "inbjudningslänk" in text(await stranger.next_message())
+
+
+async def test_many_observations_are_a_few_messages_and_all_in_the_file(
+    world: World, anna: SimUser
+) -> None:
+    with transaction(world.engine) as session:
+        user = session.exec(select(User).where(User.telegram_id == anna.id)).one()
+        for number in range(23):
+            state = make_complete_draft(session, user, description=f"Rapport nummer {number}")
+            submit_draft(session=session, user_id=user.id, key=state.key, tz=TZ)  # type: ignore[arg-type]
+    await anna.send("/minadata")
+    _, document = await sent_document(world, anna)
+    assert len(document["observations"]) == 23
+    shown = "\n".join(text(m) for m in anna.messages if "document" not in m)
+    assert "Dina observationer (23)" in shown and "… och 3 tidigare" in shown
+    assert "Rapport nummer 22" in shown and "Rapport nummer 2\n" not in shown
+    assert sum(1 for m in anna.messages if "document" not in m) <= 3
