@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,9 +14,9 @@ from storage.access import revoke_user
 from storage.engine import transaction
 from storage.models import User
 from storage.observations import submit_draft
-from tests.factories import make_complete_draft
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import file_report, text
+from tests.factories import make_complete_draft
 from tests.support.sim_people import SimGroup, SimUser
 
 pytestmark = pytest.mark.e2e
