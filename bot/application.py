@@ -96,6 +96,7 @@ def build_application(settings: Settings, engine: Engine | None = None) -> Appli
     )
     services = build_services(settings, engine, categories)
     services.follow_up_hour = settings.follow_up_hour
+    services.retention_months = settings.retention_months
     courier = Courier(app.bot, services, limits, poll_s=settings.delivery_poll_s)
     services.kick_delivery = courier.kick
     app.bot_data["services"] = services

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from bot.logs import RedactSecrets, configure_logging
 from bot.settings import Settings
 from storage.access import AmbiguousUser, create_invite, list_users, revoke_user, set_hide_names
+from storage.audit import AuditAction, record_audit
 from storage.engine import transaction
 from storage.groups import organisations
 from storage.kinds import Role
@@ -164,6 +165,7 @@ def users() -> None:
     settings = _settings()
     with transaction(_database(settings)) as session:
         rows = list_users(session=session)
+        record_audit(session=session, action=AuditAction.LISTING, target="users", rows=len(rows))
         if not rows:
             typer.echo("No users yet. Create an invite with: estbot invite --org NAME")
             return
@@ -242,6 +244,47 @@ def digest_command(
     settings = _settings()
     configure_logging(settings.log_level, [settings.token or ""])
     digest_commands.digest(settings, kind, period, area, fmt, out, language)  # type: ignore[arg-type]
+
+
+@app.command()
+def purge(
+    older_than: Annotated[
+        str | None,
+        typer.Option(
+            help="36m, 2y or 400d: observations filed before then go; default: "
+            "ESTBOT_RETENTION_MONTHS"
+        ),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="count only; delete nothing")] = False,
+) -> None:
+    """Delete old observations with their comments, photos and history, and stale drafts."""
+    from bot.privacy_commands import purge_command
+
+    settings = _settings()
+    purge_command(_database(settings), older_than, settings.retention_months, dry_run)
+
+
+@app.command()
+def audit(
+    limit: Annotated[int, typer.Option(min=1, help="how many entries")] = 50,
+    action: Annotated[AuditAction | None, typer.Option(help="only this kind")] = None,
+) -> None:
+    """The audit log: who listed or exported observations, changed a status, purged."""
+    from bot.privacy_commands import audit_command
+
+    audit_command(_database(_settings()), limit, action)
+
+
+@app.command()
+def mydata(
+    who: Annotated[int, typer.Argument(help="the person's Telegram id (see: estbot users)")],
+    out: Annotated[Path | None, typer.Option(help="the JSON file to write; default: print")] = None,
+) -> None:
+    """Everything stored about one person, as JSON (what /minadata gives them in the bot)."""
+    from bot.privacy_commands import mydata_command
+
+    settings = _settings()
+    mydata_command(_database(settings), who, out, settings.language)
 
 
 @app.command()

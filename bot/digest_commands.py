@@ -15,6 +15,8 @@ from digests.digest import Digester
 from digests.lagesbild import Sources
 from digests.periods import latest_complete, parse_period
 from storage.areas import EXAMPLE_AREAS, Areas
+from storage.audit import CLI, AuditAction, record_audit
+from storage.engine import transaction
 from storage.kinds import DigestKind
 from storage.places import Gazetteer
 from storage.setup import open_database
@@ -67,6 +69,13 @@ def digest(
         chosen, language=language or settings.language, fmt=fmt,
         area=found.name if found else None,
     )  # fmt: skip
+    with transaction(sources.engine) as session:  # a lägesbild lists observations in bulk
+        record_audit(
+            session=session, action=AuditAction.LISTING, actor=CLI,
+            target=f"digest {chosen.kind.value} {chosen.key}" + (f" {area}" if area else ""),
+            detail={"kind": chosen.kind.value, "period": chosen.key, "format": fmt,
+                    "area": found.name if found else None, "out": str(out) if out else None},
+        )  # fmt: skip
     text = "\n\n".join(made.messages) if fmt == "telegram" else made.text
     if out is None:
         typer.echo(text)

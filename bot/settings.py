@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     follow_up_check_s: float = Field(
         900.0, gt=0, validation_alias=_env("ESTBOT_FOLLOW_UP_CHECK_INTERVAL")
     )
+    # Observations (with comments, photos, history) older than this are purged every night.
+    retention_months: int | None = Field(
+        None, ge=1, validation_alias=_env("ESTBOT_RETENTION_MONTHS")
+    )
     max_concurrent_updates: int = Field(256, validation_alias=_env("ESTBOT_MAX_CONCURRENT_UPDATES"))
 
     @field_validator("telegram_bot_token")

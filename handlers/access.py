@@ -46,8 +46,12 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = s.texts_for(None)
     if update.callback_query is not None:
         await update.callback_query.answer(t.plain("not_registered"), show_alert=True)
-    elif update.message is not None and first_in_a_while(context, sender.id):
-        await update.message.reply_text(t("not_registered"))
+    elif update.message is not None:
+        # /minadata from a stranger or a revoked person: whom to ask for their data instead
+        mine = _asks_for_own_data(update)
+        bucket = "estbot.told_mydata" if mine else "estbot.told_strangers"
+        if first_in_a_while(context, sender.id, bucket):
+            await update.message.reply_text(t("mydata_stranger" if mine else "not_registered"))
     raise ApplicationHandlerStop
 
 
@@ -64,6 +68,17 @@ def first_in_a_while(
         return False
     told[telegram_id] = now
     return True
+
+
+MY_DATA_COMMANDS = ("minadata", "mydata")
+
+
+def _asks_for_own_data(update: Update) -> bool:
+    """/minadata or /mydata (also as /minadata@estbot_bot)."""
+    words = (update.message.text or "").split() if update.message else []
+    if not words or not words[0].startswith("/"):
+        return False
+    return words[0][1:].split("@")[0].lower() in MY_DATA_COMMANDS
 
 
 def _is_start_with_code(update: Update) -> bool:

@@ -16,7 +16,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from handlers import keyboards, place
+from handlers import keyboards, place, privacy
 from handlers.answers import acknowledge, answer_now, was_answered
 from handlers.prompts import (
     ask,
@@ -36,6 +36,7 @@ from storage.drafts import DraftProblem, DraftState
 from storage.duplicates import find_duplicate
 from storage.kinds import Step
 from storage.models import utcnow
+from storage.personal_data import has_personal_data
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ BUTTON_STEPS: dict[str, tuple[Step, ...]] = {
     "day": (Step.WHEN, Step.WHEN_WINDOW),
     "win": (Step.WHEN_WINDOW,),
     "send": (Step.SUMMARY,),
+    "mask": (Step.SUMMARY,),
     "edit": (Step.SUMMARY, Step.EDIT_MENU),
     "field": (Step.SUMMARY, Step.EDIT_MENU),
     "cancel": tuple(Step),
@@ -218,6 +220,8 @@ async def _pressed_send(
     s, t, me = services(context), texts(context), member_of(context)
     query = update.callback_query
     assert query is not None
+    if await privacy.refuse_send_with_personal_data(update, context):
+        return
     if press.argument == "":
         candidate = await s.db(find_duplicate, user_id=me.user_id, key=press.key)
         if candidate is not None:
@@ -289,11 +293,15 @@ async def _pressed_field(
     if step is None:
         raise DraftProblem("stale")
     state = await s.db(drafts.edit_field, user_id=me.user_id, key=press.key, step=step)
-    if step is Step.SUMMARY:
-        markup = keyboards.summary(t, state.key)
-        await asyncio.gather(
-            acknowledge(context, query), _edit(query.edit_message_reply_markup(markup))
+    if step is Step.SUMMARY:  # back from the edit menu: Skicka, unless personal data waits
+        text, markup = step_prompt(context, t, state)
+        assert isinstance(markup, InlineKeyboardMarkup)
+        edit = (
+            query.edit_message_text(text, reply_markup=markup)
+            if has_personal_data(state.draft.description)
+            else query.edit_message_reply_markup(markup)
         )
+        await asyncio.gather(acknowledge(context, query), _edit(edit))
         return
     await settle(
         update, context, draft_summary(context, t, state), ask(context, _chat(update), t, state)
@@ -337,6 +345,7 @@ BUTTONS = {
     "edit": _pressed_edit,
     "field": _pressed_field,
     "cancel": _pressed_cancel,
+    "mask": privacy.pressed_mask,
     "resume": _pressed_resume,
     "restart": _pressed_restart,
 }

@@ -108,6 +108,15 @@ def summary(t: Texts, key: str) -> InlineKeyboardMarkup:
     )  # fmt: skip
 
 
+def personal_data(t: Texts, key: str) -> InlineKeyboardMarkup:
+    """In place of Skicka while the description holds personal data: mask it or rewrite it."""
+    return InlineKeyboardMarkup(
+        [[_button(t.plain("button_mask"), key, "mask")],
+         [_button(t.plain("button_rewrite"), key, "field", "description"),
+          _button(t.plain("button_cancel"), key, "cancel")]]
+    )  # fmt: skip
+
+
 def duplicate(t: Texts, key: str, observation_id: int) -> InlineKeyboardMarkup:
     """Is it the same as that open observation? Yes files it as a confirmation."""
     return InlineKeyboardMarkup(

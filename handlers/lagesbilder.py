@@ -19,6 +19,7 @@ from digests.periods import parse_period
 from digests.render import Chart
 from digests.schedule import Due, due_digests
 from handlers.services import current_member, services
+from storage.audit import AuditAction, record_audit
 from storage.groups import find_group, group_filter
 from storage.models import utcnow
 from storage.subscriptions import record_digest
@@ -96,8 +97,9 @@ async def lagesbild(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert message is not None and chat is not None
     s = services(context)
     group = await s.db(find_group, chat_id=chat.id)
-    t = s.texts_for_group(group) if group else s.texts_for(current_member(context))
-    if group is None or current_member(context) is None:
+    member = current_member(context)
+    t = s.texts_for_group(group) if group else s.texts_for(member)
+    if group is None or member is None:
         await message.reply_text(t("not_linked") if group is None else t("lagesbild_refused"))
         return
     words = " ".join(context.args or [])
@@ -119,6 +121,11 @@ async def lagesbild(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     finally:
         await _quietly_delete(waiting)
+    await s.db(
+        record_audit, action=AuditAction.LISTING, user_id=member.user_id,
+        target=f"lagesbild {period.kind.value} {period.key} in chat {chat.id}",
+        detail={"chat_id": chat.id, "kind": period.kind.value, "period": period.key},
+    )  # fmt: skip
     await _post(context, message, digest)
 
 

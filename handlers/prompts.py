@@ -16,6 +16,7 @@ from storage.drafts import DraftState
 from storage.duplicates import PossibleDuplicate
 from storage.kinds import PlaceSource, Status, Step
 from storage.models import Category, utcnow
+from storage.personal_data import find_personal_data
 from storage.places import PlaceValue
 
 NEAR_ENOUGH_M = 75
@@ -145,8 +146,12 @@ def step_prompt(
         return t("ask_window", day=t.plain(f"day_{day}")), keyboards.windows(t, key, names)
     if step is Step.EDIT_MENU:
         return t("edit_menu"), keyboards.edit_menu(t, key, state.photo_count > 0)
-    question = f"{draft_summary(context, t, state)}\n\n{t('summary_question')}"
-    return Html(question), keyboards.summary(t, key)
+    summary = draft_summary(context, t, state)
+    found = find_personal_data(state.draft.description or "")
+    if found:  # no Skicka until it is masked or rewritten: see handlers/privacy.py
+        warning = t("personal_data_found", found=", ".join(f.text for f in found))
+        return Html(f"{summary}\n\n{warning}"), keyboards.personal_data(t, key)
+    return Html(f"{summary}\n\n{t('summary_question')}"), keyboards.summary(t, key)
 
 
 def expects(t: Texts, step: Step) -> Html:

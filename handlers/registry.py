@@ -34,12 +34,14 @@ from handlers import (
     photos,
     place,
     preferences,
+    privacy,
     report,
     show,
 )
 from handlers.answers import was_answered
 from handlers.delivery import Courier
 from handlers.mine import mine
+from handlers.mydata import my_data
 from handlers.prompts import ask, expects
 from handlers.services import current_draft, current_member, services, texts
 from handlers.texts import LANGUAGES, Texts
@@ -61,6 +63,7 @@ COMMANDS = [  # (Swedish, English, catalogue key of the description)
     ("installningar", "settings", "cmd_installningar"),
     ("visa", "show", "cmd_visa"),
     ("sprak", "language", "cmd_sprak"),
+    ("minadata", "mydata", "cmd_minadata"),
 ]
 GROUP_COMMANDS = [
     ("koppla", "link", "cmd_koppla"),
@@ -111,6 +114,7 @@ def register_handlers(
     app.add_handler(CommandHandler(["mina", "mine"], mine, filters=PRIVATE))
     app.add_handler(CommandHandler(["hjalp", "help"], access.help_command, filters=PRIVATE))
     app.add_handler(CommandHandler(["sprak", "language"], access.language_command, filters=PRIVATE))
+    app.add_handler(CommandHandler(["minadata", "mydata"], my_data, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(access.language_chosen, pattern=r"^lang:"))
     app.add_handler(CallbackQueryHandler(buttons.on_button))
     app.add_handler(MessageHandler(PRIVATE & (filters.LOCATION | filters.VENUE), place.on_location))
@@ -132,6 +136,9 @@ def register_handlers(
         # first at start-up: a digest whose time passed while the bot was down goes now
         app.job_queue.run_repeating(
             lagesbilder.send_due_digests, interval=digest_check_s, first=1, name=DIGEST_JOB
+        )
+        app.job_queue.run_daily(
+            privacy.apply_retention, privacy.RETENTION_AT, name=privacy.RETENTION_JOB_NAME
         )
 
 

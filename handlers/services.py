@@ -44,6 +44,8 @@ class Services:
     kick_delivery: Callable[[], None] = lambda: None
     follow_up_hour: int = 8  # reminders of interventions due today go out from this hour
     chart_dir: Path = Path("data/charts")  # charts of scheduled digests, until delivered
+    # Observations filed longer ago than this are purged every night; None keeps them.
+    retention_months: int | None = None
     _geocoding: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="geocoder")
     )

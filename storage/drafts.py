@@ -17,6 +17,7 @@ from sqlmodel import Session, col, delete, select
 
 from storage.kinds import PlaceSource, Step
 from storage.models import Category, Draft, Observation, Photo, utcnow
+from storage.personal_data import MASK_PERSONAL_NUMBER, MASK_PHONE, mask_personal_data
 from storage.places import PlaceValue
 
 MAX_PHOTOS = 10
@@ -197,6 +198,18 @@ def set_description(
         raise DraftProblem("wrong_step")
     draft.description = clean
     return advance(session, draft) if draft.step is Step.DESCRIPTION else save_draft(session, draft)
+
+
+def mask_description(
+    *, session: Session, user_id: int, key: str, personal_number: str = MASK_PERSONAL_NUMBER,
+    phone: str = MASK_PHONE,
+) -> DraftState:  # fmt: skip
+    """At the summary: replace personal identity numbers and phone numbers in the description."""
+    draft = require_draft(session, user_id, key, Step.SUMMARY)
+    draft.description = mask_personal_data(
+        draft.description or "", personal_number=personal_number, phone=phone
+    )
+    return save_draft(session, draft)
 
 
 def save_draft(session: Session, draft: Draft) -> DraftState:

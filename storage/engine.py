@@ -11,7 +11,12 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
-from storage import digest_models, group_models, models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from storage import (  # noqa: F401  (registers the tables on SQLModel.metadata)
+    audit,
+    digest_models,
+    group_models,
+    models,
+)
 
 
 def make_engine(url: str) -> Engine:

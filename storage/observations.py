@@ -25,6 +25,7 @@ from storage.models import (
     utcnow,
 )
 from storage.outbox import enqueue_cards, enqueue_refresh
+from storage.personal_data import has_personal_data
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ def submit_draft(
         raise DraftProblem("stale")
     if draft.step is not Step.SUMMARY:
         raise DraftProblem("wrong_step")
+    if has_personal_data(draft.description):  # masked or rewritten first; see handlers/privacy
+        raise DraftProblem("personal_data")
     user = session.get_one(User, user_id)
     category = session.exec(select(Category).where(Category.code == draft.category_code)).one()
     observation = _observation_from(draft, user, category, now or utcnow(), tz, session)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from storage.audit import AuditAction, record_audit
 from storage.group_models import Comment
 from storage.group_models import StatusChange as StatusChangeRow
 from storage.kinds import Status
@@ -41,6 +42,7 @@ def change_status(
     if observation.status is status:
         return StatusSet(observation, changed=False)
     now = now or utcnow()
+    previous = observation.status
     session.execute(
         update(Observation)
         .where(
@@ -54,6 +56,10 @@ def change_status(
             observation_id=observation_id, status=status, changed_by_id=by_user_id, changed_at=now
         )
     )
+    record_audit(
+        session=session, action=AuditAction.STATUS_CHANGE, user_id=by_user_id, now=now,
+        target=observation.reference, rows=1, detail={"from": previous.value, "to": status.value},
+    )  # fmt: skip
     enqueue_refresh(session=session, observation_id=observation_id)
     for reporter in _reporters(session, observation_id):
         if reporter.notify_status and reporter.active and reporter.id != by_user_id:

@@ -73,6 +73,12 @@ def test_estbot_digest_writes_a_monthly_lagesbild_for_an_area_in_every_format(
         "digest", "--kind", "tertial", "--format", "md", "--language", "en", cwd=out, **env
     )
     assert english.returncode == 0 and "# Tertial analysis T" in english.stdout
+    log = estbot("audit", "--action", "listing", cwd=out, **env)  # a lägesbild lists in bulk
+    listed = [line for line in log.stdout.splitlines() if " digest " in line]
+    assert len(listed) == 4 and all(" cli " in line for line in listed), log.stdout
+    assert (
+        "digest tertial" in listed[0] and "digest monthly" in listed[-1] and "centrum" in listed[-1]
+    )
 
 
 def test_estbot_digest_says_what_is_wrong(demo: tuple[Path, list[Path]]) -> None:

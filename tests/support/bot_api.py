@@ -190,6 +190,10 @@ class BotApi:
             return None
         return copy.deepcopy({k: v for k, v in public(message).items() if k != "reply_to_message"})
 
+    def file_data(self, file_id: str) -> bytes:
+        """The bytes of a file the bot uploaded (sendDocument, sendPhoto) or a person sent."""
+        return self._files[file_id].data
+
     def reactions(self, chat_id: int, message_id: int) -> list[str]:
         """The emoji the bot has set (setMessageReaction) on the message now."""
         return list(self._reactions.get((chat_id, message_id), []))
