@@ -10,6 +10,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Enum, inspect, text
 from sqlmodel import SQLModel, select
 
@@ -23,6 +24,10 @@ from storage.schema import (
     current_revision,
     head_revision,
     upgrade_database,
+)
+
+EVERY_REVISION = sorted(
+    script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
 )
 
 
@@ -139,7 +144,7 @@ def _an_observation_of_the_first_release(connection: Connection) -> None:
         connection.execute(text(statement), {"now": now})
 
 
-@pytest.mark.parametrize("revision", ["0001", "0002"])
+@pytest.mark.parametrize("revision", EVERY_REVISION)
 def test_every_revision_upgrades_to_head(database_url: str, revision: str) -> None:
     engine = make_engine(database_url)
     try:
