@@ -27,14 +27,14 @@ from tests.support.sim_people import JSON, SimGroup, SimUser
 # Columns: stranger (in private), revoked, reporter, coordinator, admin, a registered
 # coordinator in an unlinked group, an unregistered member of a linked group, and a
 # coordinator of another organisation in a group filtered to that organisation.
-# Private actions happen in the person's private chat (for the last three: in their group);
-# group actions in the person's group (for the stranger: in private).
-EVERYONE = "A  A  A  A  A  A  A  A"
-REGISTERED = "R  R  A  A  A  R  R  A"  # and, in a group, only in a linked one
-COORDINATORS = "R  R  R  A  A  R  R  A"
-NO_ONE = "R  R  R  R  R  R  R  R"
+# Private actions happen in the person's private chat (for "unl" and "unr": in their group),
+# group actions in the person's group (for the stranger: in private). A = allowed.
+#                str rev rep coo adm unl unr oth
+REGISTERED = "   R   R   A   A   A   R   R   A"  # in a group: only in a linked one
+COORDINATORS = " R   R   R   A   A   R   R   A"  # and admins; in a linked group that sees it
+NO_ONE = "       R   R   R   R   R   R   R   R"
+LINKERS = "      R   R   R   A   A   A   R   A"  # the unlinked group's coordinator links it
 TABLE = {
-    #                                        str rev rep coo adm unl unr oth
     "/start": REGISTERED,
     "/rapport": REGISTERED,
     "r: own draft, category": REGISTERED,
@@ -77,22 +77,22 @@ TABLE = {
     "g:dearlier:daily": COORDINATORS,
     "g:dlater:daily": COORDINATORS,
     "g:dquiet:daily": COORDINATORS,
-    "/koppla": "R  R  R  A  A  A  R  A",  # the unlinked group's coordinator links it
+    "/koppla": LINKERS,
     "/koppla_bort": COORDINATORS,
 }
+# {(action, kind): allowed}
 EXPECTED: dict[tuple[str, str], bool] = {
     (action, kind): mark == "A"
     for action, row in TABLE.items()
     for kind, mark in zip(KINDS, row.split(), strict=True)
 }
-assert EVERYONE  # kept for readers: no action is open to everyone
 
 
 @dataclass
 class Step:
     """What one cell did: the button presses it made."""
 
-    presses: list[str] = field(default_factory=list)
+    presses: dict[str, int] = field(default_factory=dict)  # callback query id -> chat id
 
 
 Do = Callable[[AccessWorld, Cell, Step], Awaitable[None]]
@@ -147,7 +147,7 @@ def presses(where: str, data: Callable[[AccessWorld, Cell], str], card: bool = F
         query = {"id": query_id, "from": cell.person.user, "chat_instance": f"ci{chat.id}",
                  "message": public(target), "data": data(w, cell)}  # fmt: skip
         server.inject({"callback_query": query})
-        step.presses.append(query_id)
+        step.presses[query_id] = chat.id
 
     return do
 
@@ -311,7 +311,7 @@ def judge(
     before, after = (w.state(cell, snap) for snap in snaps)
     changed = {key for key in before if before[key] != after[key]}
     chats = {chat_of(cell, action.where).id, cell.person.id}
-    sent = traffic(w, chats, set(step.presses), start)
+    sent = traffic(w, chats, step.presses, start)
     spoken = [text for _, _, text, _ in sent]
     success_said = any(word in said for word in action.said for said in spoken)
     problems = []
@@ -332,7 +332,7 @@ def judge(
 
 
 def traffic(
-    w: AccessWorld, chats: set[int], presses: set[str], start: int
+    w: AccessWorld, chats: set[int], presses: dict[str, int], start: int
 ) -> list[tuple[str, int, str, str]]:
     """(method, chat, visible text, whole payload) of every call since `start` that went to
     one of the chats, or answered one of the presses."""
@@ -342,10 +342,9 @@ def traffic(
         params: dict[str, Any] = call.params
         chat_id = params.get("chat_id")
         if call.method.lower() == "answercallbackquery":
-            query_id = str(params.get("callback_query_id"))
-            if query_id not in presses:
+            chat_id = presses.get(str(params.get("callback_query_id")))
+            if chat_id is None:
                 continue
-            chat_id = server._callbacks[query_id][0]
         elif chat_id not in chats:
             continue
         shown = str(params.get("text") or params.get("caption") or "")
