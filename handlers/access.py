@@ -11,7 +11,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from handlers import keyboards
 from handlers.services import DRAFT_KEY, MEMBER_KEY, current_member, services, texts
 from handlers.texts import LANGUAGES, Texts
-from storage.access import InviteRefused, redeem_invite, set_language
+from storage.access import InviteRefused, Member, redeem_invite, set_language
 from storage.updates import admit_update
 
 
@@ -56,6 +56,15 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 STRANGER_QUIET = 3600.0  # seconds between two "you need an invite" messages to one person
+
+
+def private_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Member | None:
+    """The sender if registered and in their private chat: the buttons of the conversation,
+    of the language and of one's own notices are only ever sent there, so a press of them
+    anywhere else is forged (or misplaced) and does nothing."""
+    chat = update.effective_chat
+    in_private = chat is not None and chat.type == ChatType.PRIVATE
+    return current_member(context) if in_private else None
 
 
 def first_in_a_while(
@@ -142,9 +151,12 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def language_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    member = current_member(context)
-    assert query is not None and member is not None
+    member = private_member(update, context)
+    assert query is not None
     language = (query.data or "").removeprefix("lang:")
+    if member is None:
+        await query.answer(texts(context).plain("stale_button"))
+        return
     if language not in LANGUAGES:
         await query.answer()
         return

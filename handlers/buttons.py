@@ -17,6 +17,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from handlers import keyboards, place, privacy
+from handlers.access import private_member
 from handlers.answers import acknowledge, answer_now, was_answered
 from handlers.prompts import (
     ask,
@@ -27,7 +28,7 @@ from handlers.prompts import (
     when_label,
 )
 from handlers.report import member_of
-from handlers.services import current_draft, current_member, services, texts
+from handlers.services import current_draft, services, texts
 from handlers.texts import Html
 from handlers.timeparse import window_time
 from storage import drafts, observations
@@ -48,7 +49,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """
     query = update.callback_query
     assert query is not None
-    if current_member(context) is None:  # someone without an invite, in a group
+    if private_member(update, context) is None:  # without an invite, or pressed in a group
         await query.answer(texts(context).plain("stale_button"))
         return
     press = keyboards.parse(query.data)

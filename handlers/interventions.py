@@ -271,8 +271,8 @@ async def list_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/insatser: the open interventions recorded in this group, earliest follow-up first."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
-    t = await services(context).texts_for_chat(chat.id)
-    if current_member(context) is None:
+    t = await _linked_texts(update, context)
+    if t is None:
         return
     views = await services(context).db(open_interventions, chat_id=chat.id)
     if not views:
@@ -295,14 +295,29 @@ async def list_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_text(Html("\n".join(lines)))
 
 
+async def _linked_texts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Texts | None:
+    """The group's texts if a registered person asks in a linked group; None (after telling
+    them, if they are registered) if not: an unlinked group's old interventions stay hidden."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None
+    if current_member(context) is None:
+        return None
+    group = await services(context).db(find_group, chat_id=chat.id)
+    t = services(context).texts_for_group(group)
+    if group is None:
+        await message.reply_text(t("not_linked"))
+        return None
+    return t
+
+
 async def show_one(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/insats_3 (tapped in the list): the intervention with its buttons."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
     tapped = TAPPED.match((message.text or "").strip())
-    if tapped is None or current_member(context) is None:
+    t = await _linked_texts(update, context)
+    if tapped is None or t is None:
         return
-    t = await services(context).texts_for_chat(chat.id)
     views = await services(context).db(open_interventions, chat_id=chat.id)
     view = next((v for v in views if v.number == int(tapped.group(1))), None)
     if view is None:

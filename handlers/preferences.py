@@ -7,6 +7,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from handlers.access import private_member
 from handlers.digest_settings import DIGEST_ACTIONS, digest_rows
 from handlers.groups import coordinator, filter_text
 from handlers.prompts import category_label
@@ -126,10 +127,10 @@ async def on_group_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def on_notify_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`n:status` / `n:comments`: one's own notices on or off."""
     query = update.callback_query
-    member = current_member(context)
+    member = private_member(update, context)
     assert query is not None
-    if member is None:
-        await query.answer()
+    if member is None:  # without an invite, or pressed in a group
+        await query.answer(texts(context).plain("stale_button"))
         return
     s, t = services(context), texts(context)
     user = await s.db(get_user, user_id=member.user_id)

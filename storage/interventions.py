@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from storage.group_models import CoordinatorGroup, Intervention, InterventionLink
+from storage.groups import find_group
 from storage.kinds import Delivery, InterventionStatus
 from storage.models import Observation, User, utcnow
 from storage.outbox import enqueue_message
@@ -103,10 +104,12 @@ def update_intervention(
     evaluation: str | None = None,
 ) -> InterventionView:
     """Change who owns it, when it is followed up, or how far it has come; only from the
-    group that recorded it."""
+    group that recorded it, and only while that group is linked."""
     _coordinator(session, by_user_id)
     intervention = session.get(Intervention, intervention_id)
     if intervention is None or intervention.chat_id != chat_id:
+        raise NotAllowed
+    if find_group(session=session, chat_id=chat_id) is None:
         raise NotAllowed
     if owner is not None:
         intervention.owner = " ".join(owner.split())[:200]

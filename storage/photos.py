@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -53,9 +55,12 @@ def store_photo_file(data: bytes, directory: Path) -> StoredFile:
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / f"{digest}.jpg"
     if not target.exists():
-        partial = target.with_suffix(".part")
-        partial.write_bytes(clean)
-        partial.replace(target)
+        # a part file of one's own: two people sending the same picture at once must not
+        # move each other's part away (the file they both make is the same)
+        handle, partial = tempfile.mkstemp(suffix=".part", prefix=f"{digest}.", dir=directory)
+        with os.fdopen(handle, "wb") as part:
+            part.write(clean)
+        os.replace(partial, target)
     return StoredFile(digest, str(target), upright.width, upright.height)
 
 
