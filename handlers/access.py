@@ -128,10 +128,10 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 async def language_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     member = current_member(context)
-    assert query is not None and member is not None
+    assert query is not None
     language = (query.data or "").removeprefix("lang:")
-    if language not in LANGUAGES:
-        await query.answer()
+    if member is None or language not in LANGUAGES:  # a stranger in a group, or garbled
+        await query.answer(texts(context).plain("stale_button"))
         return
     await services(context).db(set_language, telegram_id=member.telegram_id, language=language)
     t = Texts(language)

@@ -9,6 +9,7 @@ lets a walk find a draft half written by an earlier one.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from storage.access import revoke_user
 from storage.engine import transaction
 from storage.kinds import Role
 from tests.e2e.conftest import TOKEN, World
+from tests.e2e.helpers import buttons, file_report, text
 from tests.fuzz.driver import Actor, Driver
 from tests.fuzz.harness import ErrorLog, Feeder, recording_errors
 from tests.support.fake_geocoder import FakeGeocoder
@@ -81,7 +83,8 @@ async def fuzz_world(
                 await world.stop()
                 world.engine.dispose()
         assert telegram.unknown_methods == [], telegram.unknown_methods
-        assert not errors.records, "errors outside the cases:\n" + errors.describe()
+        outside = errors.outside
+        assert not outside, "errors outside the cases:\n" + errors.describe(records=outside)
 
 
 @pytest.fixture
@@ -108,6 +111,47 @@ def expect_cases(request: pytest.FixtureRequest, cast: Cast) -> None:
     request.node.user_properties.append(("fuzz_cases", cast.fed))
     wall, cpu = time.monotonic() - cast.started[0], time.process_time() - cast.started[1]
     print(f"\n{request.node.name}: {cast.fed} updates in {wall:.1f} s ({cpu:.1f} s of CPU)")
+    if os.environ.get("ESTBOT_FUZZ_DEBUG"):
+        from collections import Counter
+
+        calls = cast.world.telegram.calls
+        print(Counter(c.method for c in calls))
+        print(
+            Counter(
+                str(c.params.get("text") or c.params.get("caption") or "")[:50]
+                for c in calls
+                if c.method.startswith("send")
+            ).most_common(60)
+        )
     marker = request.node.get_closest_marker("fuzz_cases")
     if marker is not None:
         assert cast.fed >= marker.args[0], f"only {cast.fed} of {marker.args[0]} cases ran"
+
+
+@pytest.fixture
+async def group_cast(
+    fuzz_world: tuple[World, ErrorLog], request: pytest.FixtureRequest
+) -> AsyncIterator[Cast]:
+    """A linked coordinators' group with cards and an intervention in it, and a group the
+    bot was added to but nobody linked; a coordinator, two reporters (two organisations)
+    and a stranger write in both."""
+    world, errors = fuzz_world
+    erik = await world.member(Role.COORDINATOR, first_name="Erik")
+    anna = await world.member(first_name="Anna")
+    bo = await world.member(org="Kvarnbyhem AB", first_name="Bo")
+    stranger = world.telegram.user(9_000_002, "Sven", username="sven")
+    linked = await world.linked_group(erik)
+    unlinked = world.telegram.group(-1001000000002, "Fritidsgården")
+    unlinked.bot_added(erik)
+    await unlinked.next_message()
+    for reporter in (anna, bo, anna):
+        reference = await file_report(reporter)
+        await linked.wait_for(lambda m, ref=reference: ref in text(m) and bool(buttons(m)))
+    await linked.send(erik, f"/insats {reference} Mer belysning")
+    await linked.wait_for(lambda m: "Vem är ansvarig" in text(m) or "ansvarig" in text(m))
+    cast = Cast(world, errors)
+    cast.groups = [linked, unlinked]
+    cast.people = [Actor(who.user, group.chat) for group in cast.groups
+                   for who in (erik, anna, bo, stranger)]  # fmt: skip
+    yield cast
+    expect_cases(request, cast)

@@ -14,13 +14,14 @@ from typing import Any
 from sqlmodel import col, select
 
 from storage.engine import transaction
+from storage.group_models import CoordinatorGroup
 from storage.kinds import Step
 from storage.models import Draft, Observation, User
 from tests.e2e.conftest import KVARNPARKEN, World, jpeg
 from tests.fuzz import strategies as s
 from tests.fuzz.harness import Feeder, Outcome
 from tests.fuzz.invariants import broken_invariants
-from tests.support.sim_people import text_content
+from tests.support.sim_people import chat_member, text_content
 
 JSON = dict[str, Any]
 PHOTO = jpeg(32, 24, "blue")
@@ -50,6 +51,10 @@ class Actor:
     def id(self) -> int:
         return int(self.user["id"])
 
+    @property
+    def private(self) -> bool:
+        return bool(self.chat["type"] == "private")
+
 
 @dataclass(frozen=True)
 class Person:
@@ -76,7 +81,7 @@ class Driver:
 
     async def _send(self, actor: Actor, action: Any, person: Person) -> Outcome:
         if isinstance(action, s.Progress):
-            action = self.progress(person)
+            action = self.progress(person) if actor.private else self.group_progress(actor)
         if isinstance(action, s.Press):
             data = self.button(actor.chat["id"], action)
             action = s.Forge(data) if data is not None else self.progress(person)
@@ -90,7 +95,13 @@ class Driver:
         if isinstance(action, s.FromBot):
             _, outcome = await self.feeder.post(actor.chat, OTHER_BOT, text_content(action.text))
             return outcome
-        message, outcome = await self.feeder.post(actor.chat, actor.user, self.content(action))
+        if isinstance(action, s.Membership):
+            return await self.membership(actor, action.added)
+        if isinstance(action, s.Reply):
+            content = self.reply(actor.chat["id"], action)
+        else:
+            content = self.content(action)
+        message, outcome = await self.feeder.post(actor.chat, actor.user, content)
         actor.last_sent = message
         return outcome
 
@@ -103,6 +114,15 @@ class Driver:
         if person.step is Step.DESCRIPTION:
             return s.Text("Klotter på väggen vid entrén")
         return s.Forge(f"r:{person.key}:{PROGRESS[person.step]}")
+
+    def group_progress(self, actor: Actor) -> Any:
+        """Link the group if it is not linked, else press the newest button there."""
+        table = CoordinatorGroup.__table__  # type: ignore[attr-defined]
+        with self.world.engine.connect() as connection:
+            linked = connection.execute(
+                select(table.c.id).where(table.c.chat_id == actor.chat["id"], table.c.active)
+            ).first()
+        return s.Press(0, 0) if linked else s.Command("koppla")
 
     def content(self, action: Any) -> JSON:
         if isinstance(action, s.Text):
@@ -119,6 +139,34 @@ class Driver:
             return {"location": point, "venue": venue}
         assert isinstance(action, s.Media), action
         return self.media(action)
+
+    def reply(self, chat_id: int, action: s.Reply) -> JSON:
+        """A reply (text, or a photo with the text as caption) to a recent bot message."""
+        content = {"photo": self.world.telegram.photo_sizes(PHOTO, 32, 24)} if action.photo else {}
+        content.update({"caption": action.text} if action.photo else text_content(action.text))
+        recent = self.recent(chat_id)
+        if recent:
+            target = recent[action.message % len(recent)]["message_id"]
+            content["reply_to_message"] = self.world.telegram.reply_target(chat_id, target)
+        return content
+
+    async def membership(self, actor: Actor, added: bool) -> Outcome:
+        """The bot removed from the group (and added back at once: a removed bot hears
+        nothing more there), or added to a group it is in already."""
+        server, chat = self.world.telegram, actor.chat
+        outcome = None
+        for old, new in (
+            [("member", "left"), ("left", "member")] if not added else [("member",) * 2]
+        ):
+            change = {
+                "chat": chat, "from": actor.user, "date": int(time.time()),
+                "old_chat_member": chat_member(server.bot_user, old, chat["type"]),
+                "new_chat_member": chat_member(server.bot_user, new, chat["type"]),
+            }  # fmt: skip
+            server.membership[chat["id"]] = new
+            outcome = await self.feeder.feed({"my_chat_member": change})
+        assert outcome is not None
+        return outcome
 
     def media(self, action: s.Media) -> JSON:
         server = self.world.telegram
@@ -263,8 +311,7 @@ class Driver:
         query = update.get("callback_query")
         if query is not None:
             assert outcome.answers_in(0, query["id"]), f"{said}\nthe press was never answered"
-        private = actor.chat["type"] == "private"
-        registered = private and person.registered
+        registered = actor.private and person.registered
         if registered and "message" in update and not isinstance(action, s.FromBot):
             assert outcome.answers_in(actor.chat["id"]), f"{said}\nno answer in private"
         if registered and person.key is not None and "edited_message" in update:

@@ -34,15 +34,19 @@ class ErrorLog(logging.Handler):
     def __init__(self) -> None:
         super().__init__()
         self.records: list[logging.LogRecord] = []
+        self.outside: list[logging.LogRecord] = []  # not while a case was being handled
+        self.in_case = False
 
     def emit(self, record: logging.LogRecord) -> None:
         from_error_handler = record.name == ERROR_HANDLER_LOGGER and record.funcName == "on_error"
         if record.levelno >= logging.ERROR or from_error_handler:
             self.records.append(record)
+            if not self.in_case:
+                self.outside.append(record)
 
-    def describe(self, start: int = 0) -> str:
+    def describe(self, start: int = 0, records: list[logging.LogRecord] | None = None) -> str:
         lines = []
-        for record in self.records[start:]:
+        for record in (self.records if records is None else records)[start:]:
             lines.append(f"{record.name}.{record.funcName}: {record.getMessage()}")
             if record.exc_info and record.exc_info[1] is not None:
                 error = record.exc_info[1]
@@ -101,16 +105,24 @@ class Feeder:
     async def feed(self, update: JSON) -> Outcome:
         """Inject an update (without update_id); returns what the bot did about it."""
         calls_before, errors_before = len(self.telegram.calls), len(self.errors.records)
-        update_id = self.telegram.inject(update)
-        await self.handled(update_id)
+        self.errors.in_case = True
+        try:
+            update_id = self.telegram.inject(update)
+            await self.handled(update_id)
+        finally:
+            self.errors.in_case = False
         self.fed += 1
         return self._outcome(update, calls_before, errors_before)
 
     async def post(self, chat: JSON, sender: JSON, content: JSON) -> tuple[JSON, Outcome]:
         """A message from `sender` in `chat` (stored, so that replies can point at it)."""
         calls_before, errors_before = len(self.telegram.calls), len(self.errors.records)
-        message, update_id = self.telegram.post_message(chat, sender, content)
-        await self.handled(update_id)
+        self.errors.in_case = True
+        try:
+            message, update_id = self.telegram.post_message(chat, sender, content)
+            await self.handled(update_id)
+        finally:
+            self.errors.in_case = False
         self.fed += 1
         return message, self._outcome({"message": message}, calls_before, errors_before)
 

@@ -46,7 +46,6 @@ MEANINGFUL = ["Kvarnparken", "Storgatan 3", "Klotter på väggen", "klotter", "b
 PIECES = RIGHT_TO_LEFT + ZERO_WIDTH + EMOJI + HTML + MARKDOWN + SQL + WHITESPACE + MEANINGFUL
 
 
-
 class Long(str):
     """`chunk` repeated to `size` characters, shown short (failing examples stay readable)."""
 
@@ -296,17 +295,20 @@ class Membership:
     added: bool
 
 
+replies = st.builds(Reply, st.integers(0, 6), texts, st.booleans())
 group_actions: st.SearchStrategy[Action | Reply | Membership] = st.one_of(
+    st.just(Progress()),  # link the group if it is not linked, else press the newest button
+    st.just(Progress()),
     commands(GROUP_COMMAND_NAMES),
     commands(GROUP_COMMAND_NAMES),
-    st.builds(Text, texts),
-    st.builds(Reply, st.integers(0, 6), texts, st.booleans()),
+    replies,
+    replies,
+    replies,
     presses,
     presses,
     st.builds(Forge, callback_data),
-    locations,
-    media,
-    strange,
-    st.builds(Membership, st.booleans()),
+    st.builds(Forge, callback_data),
+    st.builds(Text, texts),
+    st.one_of(locations, media, strange, st.builds(Membership, st.booleans())),
 )
 """One thing someone does in a group chat with the bot."""
