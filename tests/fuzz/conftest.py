@@ -28,6 +28,14 @@ from tests.support.fake_geocoder import FakeGeocoder
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.sim_people import SimGroup, SimUser
 
+SCALE = float(os.environ.get("ESTBOT_FUZZ_SCALE", "1"))  # e.g. 10 for a long run by hand
+
+
+def scaled(count: int) -> int:
+    """A number of examples (or cases) times ESTBOT_FUZZ_SCALE."""
+    return max(1, round(count * SCALE))
+
+
 FUZZ = settings(
     deadline=None,  # a case waits for the bot over HTTP; its time says nothing by itself
     derandomize=True,  # the same cases on every CI run

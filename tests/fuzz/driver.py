@@ -83,9 +83,12 @@ class Driver:
         if isinstance(action, s.Progress):
             action = self.progress(person) if actor.private else self.group_progress(actor)
         if isinstance(action, s.Press):
-            data = self.button(actor.chat["id"], action)
-            action = s.Forge(data) if data is not None else self.progress(person)
-        if isinstance(action, s.Forge):
+            pressed = self.button(actor.chat["id"], action)
+            if pressed is None:
+                action = self.progress(person) if actor.private else s.Command("koppla")
+            else:
+                return await self.feeder.feed(self.press(actor, *pressed))
+        if isinstance(action, s.Forge):  # sent with whatever message is newest
             return await self.feeder.feed(self.press(actor, self.fill(action.data, actor)))
         if isinstance(action, s.Edit):
             return await self.feeder.feed({"edited_message": self.edited(actor, action.text)})
@@ -113,7 +116,7 @@ class Driver:
             return s.Location(*KVARNPARKEN, accuracy=5.0)
         if person.step is Step.DESCRIPTION:
             return s.Text("Klotter på väggen vid entrén")
-        return s.Forge(f"r:{person.key}:{PROGRESS[person.step]}")
+        return s.Forge(f"r:{person.key}:{PROGRESS[person.step]}")  # on the newest message
 
     def group_progress(self, actor: Actor) -> Any:
         """Link the group if it is not linked, else press the newest button there."""
@@ -219,36 +222,35 @@ class Driver:
             for i in range(count - 1, max(-1, count - limit - 1), -1)
         ]
 
-    def button(self, chat_id: int, press: s.Press) -> str | None:
-        """The callback data of a real button: `press.message`-th newest message with buttons."""
+    def button(self, chat_id: int, press: s.Press) -> tuple[str, JSON] | None:
+        """A real button: (its callback data, its message), from the `press.message`-th
+        newest message with buttons; None if there is none."""
         keyboards = [
-            [b for row in m["reply_markup"]["inline_keyboard"] for b in row if "callback_data" in b]
+            (m, [b for row in m["reply_markup"]["inline_keyboard"] for b in row
+                 if "callback_data" in b])
             for m in self.recent(chat_id)
             if "inline_keyboard" in (m.get("reply_markup") or {})
-        ]
-        keyboards = [k for k in keyboards if k]
+        ]  # fmt: skip
+        keyboards = [(m, k) for m, k in keyboards if k]
         if not keyboards:
             return None
-        chosen = keyboards[press.message % len(keyboards)]
-        return str(chosen[press.button % len(chosen)]["callback_data"])
+        message, chosen = keyboards[press.message % len(keyboards)]
+        return str(chosen[press.button % len(chosen)]["callback_data"]), message
 
-    def press(self, actor: Actor, data: str) -> JSON:
+    def press(self, actor: Actor, data: str, message: JSON | None = None) -> JSON:
+        """A callback query with `data`, on `message` or else the newest bot message."""
         server, chat_id = self.world.telegram, actor.chat["id"]
-        messages = self.recent(chat_id)
-        target = messages[0] if messages else None
-        for message in messages:  # the message that carries the button, if any
-            markup = message.get("reply_markup") or {}
-            if data in str(markup.get("inline_keyboard", "")):
-                target = message
-                break
+        if message is None:
+            newest = self.recent(chat_id, 1)
+            message = newest[0] if newest else None
         query: JSON = {
             "id": server.register_callback(chat_id, actor.id),
             "from": actor.user,
             "chat_instance": f"ci{chat_id}",
             "data": data,
         }
-        if target is not None:
-            query["message"] = server.current_message(chat_id, target["message_id"]) or target
+        if message is not None:
+            query["message"] = server.current_message(chat_id, message["message_id"]) or message
         return {"callback_query": query}
 
     def edited(self, actor: Actor, text: str) -> JSON:

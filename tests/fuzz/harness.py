@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -51,6 +52,10 @@ class ErrorLog(logging.Handler):
             if record.exc_info and record.exc_info[1] is not None:
                 error = record.exc_info[1]
                 lines.append(f"    {type(error).__name__}: {str(error)[:300]}")
+                ours = [f for f in traceback.extract_tb(error.__traceback__)
+                        if "/handlers/" in f.filename or "/storage/" in f.filename]  # fmt: skip
+                lines += [f"      at {f.filename.rsplit('/', 2)[-2]}/{f.name}:{f.lineno} {f.line}"
+                          for f in ours[-3:]]  # fmt: skip
         return "\n".join(lines)
 
 
