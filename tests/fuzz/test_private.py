@@ -15,7 +15,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.fuzz.conftest import FUZZ, Cast, scaled
-from tests.fuzz.strategies import Action, Command, Long, private_actions
+from tests.fuzz.strategies import Action, Command, Location, Long, private_actions
 
 walks = st.lists(private_actions, min_size=1, max_size=8)
 people = st.sampled_from([0, 0, 1, 2, 2, 3, 4])  # mostly registered people
@@ -40,6 +40,9 @@ async def test_private_chat_on_sqlite(private_cast: Cast, who: int, actions: lis
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 @settings(FUZZ, max_examples=scaled(100))
 @given(who=people, actions=walks)
+# Bugs found, kept: a venue whose title and address together passed 500 characters did not
+# fit PostgreSQL's place_text column (SQLite does not check lengths).
+@example(who=0, actions=[Location(59.13, 15.14, venue=Long("🎨", 300))])
 async def test_private_chat_on_postgresql(
     private_cast: Cast, who: int, actions: list[Action]
 ) -> None:
