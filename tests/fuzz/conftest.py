@@ -119,18 +119,6 @@ def expect_cases(request: pytest.FixtureRequest, cast: Cast) -> None:
     request.node.user_properties.append(("fuzz_cases", cast.fed))
     wall, cpu = time.monotonic() - cast.started[0], time.process_time() - cast.started[1]
     print(f"\n{request.node.name}: {cast.fed} updates in {wall:.1f} s ({cpu:.1f} s of CPU)")
-    if os.environ.get("ESTBOT_FUZZ_DEBUG"):
-        from collections import Counter
-
-        calls = cast.world.telegram.calls
-        print(Counter(c.method for c in calls))
-        print(
-            Counter(
-                str(c.params.get("text") or c.params.get("caption") or "")[:50]
-                for c in calls
-                if c.method.startswith("send")
-            ).most_common(60)
-        )
     marker = request.node.get_closest_marker("fuzz_cases")
     if marker is not None:
         assert cast.fed >= marker.args[0], f"only {cast.fed} of {marker.args[0]} cases ran"

@@ -20,7 +20,7 @@ from storage.models import Draft, Observation, User
 from tests.e2e.conftest import KVARNPARKEN, World, jpeg
 from tests.fuzz import strategies as s
 from tests.fuzz.harness import Feeder, Outcome
-from tests.fuzz.invariants import broken_invariants
+from tests.fuzz.invariants import Invariants
 from tests.support.sim_people import chat_member, text_content
 
 JSON = dict[str, Any]
@@ -70,6 +70,10 @@ class Driver:
     world: World
     feeder: Feeder
     log: list[str] = field(default_factory=list)
+    invariants: Invariants | None = None
+
+    def __post_init__(self) -> None:
+        self.invariants = Invariants(self.world.engine)
 
     # ---- acting ----------------------------------------------------------------------------
     async def act(self, actor: Actor, action: Any) -> Outcome:
@@ -320,5 +324,6 @@ class Driver:
             assert outcome.answers_in(actor.chat["id"]), f"{said}\nan edit went unanswered"
         if "channel_post" in update or "edited_channel_post" in update:
             assert not outcome.answers_in(CHANNEL["id"]), f"{said}\nthe bot spoke in a channel"
-        broken = broken_invariants(self.world.engine)
+        assert self.invariants is not None
+        broken = self.invariants.broken()
         assert not broken, f"{said}\ninvariants broken:\n" + "\n".join(broken)

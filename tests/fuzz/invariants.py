@@ -27,12 +27,12 @@ Photos, outbox, the groups' records
 from __future__ import annotations
 
 import re
-from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine
-from sqlmodel import select
+from sqlalchemy import Connection, Engine, String, case, cast, func, literal, or_, select
+from sqlalchemy import union_all as union
 
 from storage.drafts import DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_PHOTOS
 from storage.group_models import (
@@ -54,95 +54,147 @@ AFTER_DESCRIPTION = {Step.WHEN, Step.WHEN_WINDOW, Step.SUMMARY, Step.EDIT_MENU}
 COMPLETE = {Step.SUMMARY, Step.EDIT_MENU}
 
 
+def table(model: Any) -> Any:
+    return model.__table__
+
+
+OBS, DRAFT, PHOTO, GROUP = table(Observation), table(Draft), table(Photo), table(CoordinatorGroup)
+CATEGORY, USER, COUNTER = table(Category), table(User), table(ReferenceCounter)
+
+
 def on_globe(latitude: float | None, longitude: float | None) -> bool:
     if latitude is None or longitude is None:
         return latitude is None and longitude is None
     return -90 <= latitude <= 90 and -180 <= longitude <= 180
 
 
-def broken_invariants(engine: Engine) -> list[str]:
-    """Every invariant above that does not hold, said in a line each; [] when all hold."""
-    with engine.connect() as connection:  # plain rows: a case's check must stay cheap
-        rows = {
-            model: list(connection.execute(select(model.__table__)).all())  # type: ignore[attr-defined]
-            for model in (Observation, Draft, Photo, Category, User, ReferenceCounter, Outbox,
-                          PostedMessage, Comment, StatusChange, InterventionLink, Intervention,
-                          CoordinatorGroup)
-        }  # fmt: skip
-    problems = _observations(rows) + _drafts(rows) + _photos(rows) + _records(rows)
-    return problems
+def _off_globe(t: Any) -> Any:
+    lat, lon = t.c.latitude, t.c.longitude
+    return or_(lat.is_(None) != lon.is_(None), lat < -90, lat > 90, lon < -180, lon > 180)
 
 
-def _observations(rows: dict[type, list]) -> list[str]:  # type: ignore[type-arg]
-    problems: list[str] = []
-    observations: list[Observation] = rows[Observation]
-    by_id = {o.id: o for o in observations}
-    counters = {c.year: c.last_number for c in rows[ReferenceCounter]}
-    categories = {c.id for c in rows[Category]}
-    users = {u.id for u in rows[User]}
-    for ref, n in Counter(o.reference for o in observations).items():
-        if n > 1:
-            problems.append(f"reference {ref} used {n} times")
-    for key, n in Counter(o.draft_key for o in observations if o.draft_key).items():
-        if n > 1:
-            problems.append(f"draft {key} filed {n} times")
-    for o in observations:
-        match = REFERENCE.fullmatch(o.reference)
-        if match is None or (int(match[1]), int(match[2])) != (o.year, o.number):
-            problems.append(f"observation {o.id}: reference {o.reference} ≠ {o.year}/{o.number}")
-        if o.number > counters.get(o.year, 0):
-            problems.append(f"observation {o.reference}: number above the year's counter")
-        if o.category_id not in categories or o.reporter_id not in users:
-            problems.append(f"observation {o.reference}: category or reporter missing")
-        if not DESCRIPTION_MIN <= len(o.description) <= DESCRIPTION_MAX:
-            problems.append(f"observation {o.reference}: description of {len(o.description)}")
-        if o.occurred_at > o.reported_at + SLACK:
-            problems.append(f"observation {o.reference}: happened after it was reported")
-        if not on_globe(o.latitude, o.longitude):
-            problems.append(f"observation {o.reference}: off the globe {o.latitude},{o.longitude}")
-        if o.duplicate_of_id is not None:
-            original = by_id.get(o.duplicate_of_id)
-            if original is None or original.id == o.id:
-                problems.append(f"observation {o.reference}: confirms a missing observation")
-    return problems
+def _found(what: str, detail: Any, *where: Any, group_by: Any = None, having: Any = None) -> Any:
+    """Rows (what, detail) that break an invariant: the database does the looking."""
+    query = select(literal(what).label("what"), cast(detail, String).label("detail"))
+    query = query.where(*where) if where else query
+    if group_by is not None:
+        query = query.group_by(group_by).having(having)
+    return query
 
 
-def _drafts(rows: dict[type, list]) -> list[str]:  # type: ignore[type-arg]
-    problems: list[str] = []
-    drafts: list[Draft] = rows[Draft]
-    filed = {o.draft_key for o in rows[Observation]}
-    codes = {c.code for c in rows[Category]}
-    users = {u.id for u in rows[User]}
-    photos = Counter(p.draft_id for p in rows[Photo] if p.draft_id is not None)
-    for what, counts in (("user", Counter(d.user_id for d in drafts)),
-                         ("key", Counter(d.key for d in drafts))):  # fmt: skip
-        problems += [f"{n} drafts share {what} {v}" for v, n in counts.items() if n > 1]
-    for d in drafts:
-        name = f"draft {d.id} at {d.step}"
-        if d.user_id not in users:
-            problems.append(f"{name}: its person is missing")
-        if d.key in filed:
-            problems.append(f"{name}: holds the key of a filed draft")
-        problems += [f"{name}: {gap}" for gap in _gaps(d, codes)]
-        if d.description is not None:
-            if not DESCRIPTION_MIN <= len(d.description) <= DESCRIPTION_MAX:
-                problems.append(f"{name}: description of {len(d.description)} characters")
-        if d.occurred_at is not None and d.occurred_at > utcnow() + SLACK:
-            problems.append(f"{name}: happens in the future")
-        if not on_globe(d.latitude, d.longitude):
-            problems.append(f"{name}: off the globe {d.latitude},{d.longitude}")
-        if d.photo_count != photos.get(d.id, 0) or d.photo_count > MAX_PHOTOS:
-            problems.append(f"{name}: photo_count {d.photo_count}, photos {photos.get(d.id, 0)}")
-    return problems
+def _violations() -> Any:
+    """One query for every invariant SQL can say, and the numbers that tell Python whether
+    its own checks need to run again."""
+    owners = sum(case((c.is_not(None), 1), else_=0) for c in (PHOTO.c.draft_id,
+                 PHOTO.c.observation_id, PHOTO.c.comment_id))  # fmt: skip
+    draft_photos = select(func.count()).where(PHOTO.c.draft_id == DRAFT.c.id).scalar_subquery()
+    parts = [
+        _found("reference used twice", OBS.c.reference, group_by=OBS.c.reference,
+               having=func.count() > 1),
+        _found("draft filed twice", OBS.c.draft_key, OBS.c.draft_key.is_not(None),
+               group_by=OBS.c.draft_key, having=func.count() > 1),
+        select(literal("number above its year's counter"), cast(OBS.c.reference, String))
+        .select_from(OBS.outerjoin(COUNTER, COUNTER.c.year == OBS.c.year))
+        .where(or_(COUNTER.c.year.is_(None), OBS.c.number > COUNTER.c.last_number)),
+        _found("observation with a bad field", OBS.c.reference, or_(
+            func.length(OBS.c.description) < DESCRIPTION_MIN,
+            func.length(OBS.c.description) > DESCRIPTION_MAX,
+            OBS.c.occurred_at > OBS.c.reported_at, _off_globe(OBS),
+            OBS.c.duplicate_of_id == OBS.c.id,
+            OBS.c.category_id.not_in(select(CATEGORY.c.id)),
+            OBS.c.reporter_id.not_in(select(USER.c.id)))),
+        _found("draft holds a filed key", DRAFT.c.id, DRAFT.c.key.in_(select(OBS.c.draft_key))),
+        _found("draft's photo_count is wrong", DRAFT.c.id, or_(
+            DRAFT.c.photo_count != draft_photos, DRAFT.c.photo_count > MAX_PHOTOS)),
+        _found("draft of nobody or of an unknown category", DRAFT.c.id, or_(
+            DRAFT.c.user_id.not_in(select(USER.c.id)),
+            DRAFT.c.category_code.not_in(select(CATEGORY.c.code)))),
+        _found("photo not of exactly one draft, observation, comment", PHOTO.c.id, owners != 1),
+        _found("photo file", PHOTO.c.path).distinct(),  # photos of the same image share one
+        _found("chat linked twice", GROUP.c.chat_id, group_by=GROUP.c.chat_id,
+               having=func.count() > 1),
+        _found("group active but unlinked", GROUP.c.chat_id, GROUP.c.active,
+               GROUP.c.unlinked_at.is_not(None)),
+        _found("newest observation", func.coalesce(func.max(OBS.c.id), 0)),
+        _found("status changes", func.count(table(StatusChange).c.id)),
+    ]  # fmt: skip
+    targets = {"observation_id": OBS.c.id, "intervention_id": table(Intervention).c.id}
+    for model in (Outbox, PostedMessage, Comment, StatusChange, InterventionLink, Photo):
+        for name, target in targets.items():
+            if name in table(model).c:
+                column = table(model).c[name]
+                what = f"{model.__name__}.{name} points nowhere"
+                parts.append(
+                    _found(what, column, column.is_not(None), column.not_in(select(target)))
+                )
+    return union(*parts)
 
 
-def _gaps(d: Draft, codes: set[str]) -> list[str]:
+class Invariants:
+    """Checks the invariants after each case in two queries (three when something new
+    was filed or a status set): what SQL can say is asked of the database in one go."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.query = _violations()
+        self.observations = 0  # the newest observation already checked in Python
+        self.status_changes = 0
+
+    def broken(self) -> list[str]:
+        """Every invariant that does not hold, said in a line each; [] when all hold."""
+        problems: list[str] = []
+        with self.engine.connect() as c:
+            for what, detail in c.execute(self.query).all():
+                if what == "photo file":
+                    if not Path(detail).exists():
+                        problems.append(f"photo file {detail} is gone")
+                elif what == "newest observation":
+                    if int(detail) > self.observations:
+                        problems += self._new_observations(c)
+                        problems += self._statuses(c)
+                elif what == "status changes":
+                    if int(detail) != self.status_changes:
+                        self.status_changes = int(detail)
+                        problems += self._statuses(c)
+                else:
+                    problems.append(f"{what}: {detail}")
+            problems += [f"draft {d.id} at {d.step}: {gap}"
+                         for d in c.execute(select(DRAFT)).all() for gap in _gaps(d)]  # fmt: skip
+        return problems
+
+    def _new_observations(self, c: Connection) -> list[str]:
+        problems = []
+        new = select(OBS.c.id, OBS.c.reference, OBS.c.year, OBS.c.number).where(
+            OBS.c.id > self.observations
+        )
+        for o in c.execute(new).all():
+            match = REFERENCE.fullmatch(o.reference)
+            if match is None or (int(match[1]), int(match[2])) != (o.year, o.number):
+                problems.append(f"observation {o.reference}: reference ≠ {o.year}/{o.number}")
+            self.observations = max(self.observations, o.id)
+        return problems
+
+    def _statuses(self, c: Connection) -> list[str]:
+        latest: dict[int, tuple[Any, int, Any]] = {}
+        for row in c.execute(select(table(StatusChange))).all():
+            key = (row.changed_at, row.id, row.status)
+            latest[row.observation_id] = max(latest.get(row.observation_id, key), key)
+        if not latest:
+            return []
+        problems = []
+        rows = c.execute(select(OBS.c.id, OBS.c.reference, OBS.c.status, OBS.c.duplicate_of_id))
+        for o in rows.all():
+            candidates = [latest[i] for i in (o.id, o.duplicate_of_id) if i in latest]
+            if candidates and o.status != max(candidates)[2]:
+                problems.append(f"{o.reference}: status {o.status}, last set {max(candidates)[2]}")
+        return problems
+
+
+def _gaps(d: Any) -> list[str]:
     """What the draft's step needs and the draft lacks."""
     gaps = []
     if d.step in AFTER_PLACE and d.category_code is None:  # a position may come first
         gaps.append("no category")
-    if d.category_code is not None and d.category_code not in codes:
-        gaps.append(f"unknown category {d.category_code!r}")
     if d.step in AFTER_PLACE and d.place_source is None:
         gaps.append("no place")
     if d.step in AFTER_DESCRIPTION and d.description is None:
@@ -155,48 +207,13 @@ def _gaps(d: Draft, codes: set[str]) -> list[str]:
         gaps.append(f"{len(d.pending or [])} places to confirm")
     if d.step == Step.WHEN_WINDOW and d.when_day not in ("today", "yesterday"):
         gaps.append(f"window of day {d.when_day!r}")
+    if d.description is not None and not DESCRIPTION_MIN <= len(d.description) <= DESCRIPTION_MAX:
+        gaps.append(f"description of {len(d.description)} characters")
+    if d.occurred_at is not None and d.occurred_at > utcnow() + SLACK:
+        gaps.append("happens in the future")
+    if not on_globe(d.latitude, d.longitude):
+        gaps.append(f"off the globe {d.latitude},{d.longitude}")
     for place in d.pending or []:
         if not on_globe(place.get("latitude"), place.get("longitude")):
             gaps.append(f"pending place off the globe: {place}")
     return gaps
-
-
-def _photos(rows: dict[type, list]) -> list[str]:  # type: ignore[type-arg]
-    problems = []
-    for p in rows[Photo]:
-        owners = [p.draft_id, p.observation_id, p.comment_id]
-        if sum(owner is not None for owner in owners) != 1:
-            problems.append(f"photo {p.id} belongs to {owners} (draft, observation, comment)")
-        if not Path(p.path).exists():
-            problems.append(f"photo {p.id}: file {p.path} is gone")
-    return problems
-
-
-def _records(rows: dict[type, list]) -> list[str]:  # type: ignore[type-arg]
-    problems = []
-    observations = {o.id: o for o in rows[Observation]}
-    interventions = {i.id for i in rows[Intervention]}
-    for model in (Outbox, PostedMessage, Comment, StatusChange, InterventionLink):
-        for row in rows[model]:
-            observation_id = getattr(row, "observation_id", None)
-            intervention_id = getattr(row, "intervention_id", None)
-            if observation_id is not None and observation_id not in observations:
-                problems.append(f"{model.__name__} {row}: observation {observation_id} missing")
-            if intervention_id is not None and intervention_id not in interventions:
-                problems.append(f"{model.__name__} {row}: intervention {intervention_id} missing")
-    changes: dict[int, list[StatusChange]] = {}
-    for change in rows[StatusChange]:
-        changes.setdefault(change.observation_id, []).append(change)
-    for o in observations.values():
-        mine = changes.get(o.id, []) + changes.get(o.duplicate_of_id or -1, [])  # type: ignore[arg-type]
-        if mine:
-            last = max(mine, key=lambda c: (c.changed_at, c.id or 0))
-            if o.status != last.status:
-                problems.append(f"{o.reference}: status {o.status}, last set {last.status}")
-    groups: list[CoordinatorGroup] = rows[CoordinatorGroup]
-    for chat_id, n in Counter(g.chat_id for g in groups).items():
-        if n > 1:
-            problems.append(f"chat {chat_id} linked {n} times")
-    problems += [f"group {g.chat_id}: active but unlinked" for g in groups
-                 if g.active and g.unlinked_at is not None]  # fmt: skip
-    return problems

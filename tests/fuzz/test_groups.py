@@ -39,9 +39,9 @@ async def test_groups_on_sqlite(group_cast: Cast, actions: list[tuple[int, Actio
     await walk(group_cast, actions)
 
 
-@pytest.mark.fuzz_cases(scaled(300))
+@pytest.mark.fuzz_cases(scaled(280))
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-@settings(FUZZ, max_examples=scaled(70))
+@settings(FUZZ, max_examples=scaled(90))
 @given(actions=walks)
 async def test_groups_on_postgresql(group_cast: Cast, actions: list[tuple[int, Action]]) -> None:
     await walk(group_cast, actions)
