@@ -9,6 +9,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from handlers import keyboards
+from handlers.answers import settle_message
 from handlers.services import DRAFT_KEY, MEMBER_KEY, current_member, services, texts
 from handlers.texts import LANGUAGES, Texts
 from storage.access import InviteRefused, Member, redeem_invite, set_language
@@ -154,16 +155,13 @@ async def language_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     member = private_member(update, context)
     assert query is not None
     language = (query.data or "").removeprefix("lang:")
-    if member is None:
+    if member is None or language not in LANGUAGES:  # a stranger, in a group, or garbled
         await query.answer(texts(context).plain("stale_button"))
-        return
-    if language not in LANGUAGES:
-        await query.answer()
         return
     await services(context).db(set_language, telegram_id=member.telegram_id, language=language)
     t = Texts(language)
     await query.answer()
-    await query.edit_message_text(t("language_set"))
+    await settle_message(query.edit_message_text(t("language_set")))
     if query.message is not None:
         await context.bot.send_message(
             query.message.chat.id, t("help"), reply_markup=keyboards.main_menu(t)

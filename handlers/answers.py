@@ -9,8 +9,10 @@ has not happened yet.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 
 from telegram import CallbackQuery
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 ANSWERED = "estbot.answered"
@@ -44,3 +46,16 @@ async def acknowledge(
 def _mark(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery) -> None:
     if context.user_data is not None:
         context.user_data[ANSWERED] = query.id
+
+
+async def settle_message(edit: Awaitable[object]) -> None:
+    """Await an edit of the pressed message; the same content again is no error.
+
+    A second tap, or a press that reaches the bot after its buttons were taken away
+    (Telegram sends the message as it is now), asks for an edit that changes nothing.
+    """
+    try:
+        await edit
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise

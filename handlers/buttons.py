@@ -13,12 +13,12 @@ from collections.abc import Awaitable
 from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from handlers import keyboards, place, privacy
 from handlers.access import private_member
-from handlers.answers import acknowledge, answer_now, was_answered
+from handlers.answers import acknowledge, answer_now, settle_message, was_answered
 from handlers.prompts import (
     ask,
     category_note,
@@ -129,18 +129,10 @@ async def settle(
     assert query is not None
     jobs: list[Awaitable[object]] = [acknowledge(context, query)]
     if record is not None:
-        jobs.append(_edit(query.edit_message_text(record, reply_markup=None)))
+        jobs.append(settle_message(query.edit_message_text(record, reply_markup=None)))
     if then is not None:
         jobs.append(then)
     await asyncio.gather(*jobs)
-
-
-async def _edit(edit: object) -> None:
-    try:
-        await edit  # type: ignore[misc]
-    except BadRequest as error:  # the same text again, or a message too old to edit
-        if "not modified" not in str(error).lower():
-            raise
 
 
 def _pressed_draft(context: ContextTypes.DEFAULT_TYPE, press: keyboards.Press) -> DraftState:
@@ -198,7 +190,8 @@ async def _pressed_day(
     query = update.callback_query
     assert query is not None and isinstance(markup, InlineKeyboardMarkup)
     await asyncio.gather(
-        acknowledge(context, query), _edit(query.edit_message_text(text, reply_markup=markup))
+        acknowledge(context, query),
+        settle_message(query.edit_message_text(text, reply_markup=markup)),
     )
 
 
@@ -270,7 +263,7 @@ async def _pressed_edit(
     assert query is not None
     markup = keyboards.edit_menu(t, state.key, state.photo_count > 0)
     await asyncio.gather(
-        acknowledge(context, query), _edit(query.edit_message_reply_markup(markup))
+        acknowledge(context, query), settle_message(query.edit_message_reply_markup(markup))
     )
 
 
@@ -286,7 +279,7 @@ async def _pressed_field(
         assert isinstance(markup, InlineKeyboardMarkup)  # the summary's buttons
         await asyncio.gather(
             acknowledge(context, query, t.plain("photos_removed")),
-            _edit(query.edit_message_text(text, reply_markup=markup)),
+            settle_message(query.edit_message_text(text, reply_markup=markup)),
         )
         await services(context).remove_files(unused)
         return
@@ -302,7 +295,7 @@ async def _pressed_field(
             if has_personal_data(state.draft.description)
             else query.edit_message_reply_markup(markup)
         )
-        await asyncio.gather(acknowledge(context, query), _edit(edit))
+        await asyncio.gather(acknowledge(context, query), settle_message(edit))
         return
     await settle(
         update, context, draft_summary(context, t, state), ask(context, _chat(update), t, state)

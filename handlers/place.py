@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from handlers import keyboards
-from handlers.answers import acknowledge
+from handlers.answers import acknowledge, settle_message
 from handlers.prompts import ask, place_label
 from handlers.services import current_member, services, texts
 from storage import draft_places
@@ -121,14 +121,18 @@ async def on_place_button(
     user_id = _user_id(context)
     if press.action == "notplace":
         state = await s.db(draft_places.reject_pending_place, user_id=user_id, key=press.key)
-        await asyncio.gather(acknowledge(context, query), query.edit_message_reply_markup(None))
+        await asyncio.gather(
+            acknowledge(context, query), settle_message(query.edit_message_reply_markup(None))
+        )
         await ask(context, query.message.chat.id, t, state)  # type: ignore[union-attr]
         return
     index = None if press.action == "keep" else _index(press.argument)
     place, confirmed = await s.db(
         draft_places.pending_place, user_id=user_id, key=press.key, index=index
     )
-    await asyncio.gather(acknowledge(context, query), query.edit_message_reply_markup(None))
+    await asyncio.gather(
+        acknowledge(context, query), settle_message(query.edit_message_reply_markup(None))
+    )
     await store_place(update, context, place, confirmed=confirmed)
 
 

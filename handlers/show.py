@@ -13,7 +13,12 @@ from handlers.prompts import status_label
 from handlers.services import current_member, services
 from handlers.texts import Html, Texts
 from storage.access import Member
-from storage.cards import ObservationHistory, find_observation, observation_history
+from storage.cards import (
+    ObservationHistory,
+    find_observation,
+    observation_history,
+    parse_reference,
+)
 from storage.groups import find_group, group_sees
 from storage.kinds import Posted
 from storage.outbox import mark_delivered
@@ -43,8 +48,8 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat.type != ChatType.PRIVATE and group is None:
         await message.reply_text(t("not_linked"))
         return
-    reference = asked_reference(message, context.args)
-    if not reference:
+    reference = parse_reference(asked_reference(message, context.args))
+    if reference is None:  # nothing, or anything but a reference: never echoed back whole
         await message.reply_text(t("show_usage"))
         return
     observation = await s.db(find_observation, reference=reference)

@@ -17,6 +17,8 @@ from storage.drafts import (
 from storage.kinds import PlaceSource, Step
 from storage.places import PlaceValue
 
+PLACE_TEXT_MAX = 500  # the place_text columns; a venue's title and address may be longer
+
 
 def set_place(
     *,
@@ -40,7 +42,7 @@ def set_place(
         draft.pending = [place.as_dict()]
         draft.step = Step.PLACE_CONFIRM
         return replace(save_draft(session, draft), discarded=discarded)
-    draft.place_source, draft.place_text = place.source, place.text
+    draft.place_source, draft.place_text = place.source, place.text[:PLACE_TEXT_MAX]
     draft.latitude, draft.longitude = place.latitude, place.longitude
     draft.place_name, draft.place_distance_m = place.name, place.distance_m
     draft.pending = None

@@ -230,6 +230,10 @@ class FakeTelegram(BotApi):
                 raise AssertionError(f"bot still busy after {timeout}s (chat {chat_id})")
             await asyncio.sleep(max(0.01, min(quiet - since, deadline - now)))
 
+    def confirmed(self, update_id: int) -> bool:
+        """True once the bot asked for updates past ``update_id``: PTB has it in its queue."""
+        return update_id in self._delivered_at and update_id not in self._queue
+
     # ---- simulated people --------------------------------------------------------------------
     def user(
         self,
@@ -427,10 +431,13 @@ class FakeTelegram(BotApi):
         return sorted(self._queue | set(self._forced))
 
     def _confirm(self, offset: int) -> None:
+        before = len(self._queue)
         self._queue = {uid for uid in self._queue if uid >= offset}
         self._forced = {
             uid: done for uid, done in self._forced.items() if uid >= offset or not done
         }
+        if len(self._queue) != before:
+            self._notify()  # wakes whoever waits in `confirmed`
 
     async def _get_updates(self, params: JSON) -> list[JSON]:
         if int(params.get("offset") or 0) > 0:
