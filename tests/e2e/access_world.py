@@ -25,6 +25,7 @@ from storage.groups import toggle_filter
 from storage.interventions import record_intervention
 from storage.kinds import Posted, Role
 from storage.models import Draft, Observation, Organisation, Photo, User
+from storage.statuses import add_comment
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import send_report, text
 from tests.support.bot_api import Upload
@@ -65,6 +66,7 @@ class Secret:
     reference: str = ""
     id: int = 0
     words: list[str] = field(default_factory=list)  # description word, place, name, point
+    who: str = "owner"  # whose data it is (a key of AccessWorld.people)
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ class AccessWorld:
         self.company_id = 0
         self.cells: dict[str, Cell] = {}
         self._photo_tags: dict[str, str] = {}  # sha256 of a stored photo -> its secret's tag
+        self.comments: dict[str, str] = {}  # person -> the word of the comment they wrote
         self._labels = {c.code: f"{c.emoji} {c.label_sv}" for c in read_category_file()}
 
     async def build(self) -> None:
@@ -117,6 +120,7 @@ class AccessWorld:
         await self._groups()
         await self._observations()
         await self._interventions()
+        self._comments()
         await self._finish()
         await self.world.telegram.idle(timeout=20)
         self._collect_photos()
@@ -183,7 +187,8 @@ class AccessWorld:
         thanks = await send_report(user, summary)
         reference = text(thanks).split("Observation ")[1].split(" ")[0]
         surname = str(user.user["last_name"])
-        secret = Secret(tag, code, reference, words=[word, place, surname, f"{latitude:.5f}"])
+        secret = Secret(tag, code, reference, words=[word, place, surname, f"{latitude:.5f}"],
+                        who=next(k for k, u in self.people.items() if u is user))  # fmt: skip
         with transaction(self.world.engine) as session:
             found = session.exec(select(Observation).where(Observation.reference == reference))
             secret.id = int(found.one().id or 0)
@@ -206,6 +211,22 @@ class AccessWorld:
                 )  # fmt: skip
                 self.interventions[chat_id] = word
                 self.intervention_ids[chat_id] = view.number
+
+    def _comments(self) -> None:
+        """A comment by each registered person, with a word of their own, on an observation
+        no group sees: only its author's /minadata may give the word away."""
+        with transaction(self.world.engine) as session:
+            for number, (key, person) in enumerate(self.people.items(), start=1):
+                author = find_user(session=session, telegram_id=person.id)
+                if author is None or author.id is None:
+                    continue
+                word = f"kommentarord{number:02d}"
+                add_comment(
+                    session=session, observation_id=self.secrets["stranger"].id,
+                    author_id=author.id, text=f"Min kommentar {word}", chat_id=NOWHERE_CHAT,
+                    message_id=9000 + number,
+                )  # fmt: skip
+                self.comments[key] = word
 
     async def _finish(self) -> None:
         """Unlink the unlinked group, revoke the revoked, leave the owner a draft with a
@@ -363,13 +384,28 @@ class AccessWorld:
                 words[word] = f"intervention of chat {group_chat}"
         return words
 
+    def personal_words(self) -> dict[str, str]:
+        """Word -> whose data it is, for everything stored about one person: their name,
+        the observations they filed, their draft, comments and interventions."""
+        words = {word: secret.who for secret in self.secrets.values() for word in secret.words}
+        words |= dict.fromkeys(self.interventions.values(), "coordinator")  # recorded them
+        words |= {word: key for key, word in self.comments.items()}
+        for key, person in self.people.items():
+            if key not in ("stranger", "unregistered"):
+                words[f"{person.user['first_name']} {person.user['last_name']}"] = key
+        return words
+
     def payload_text(self, params: dict[str, Any]) -> str:
-        """A call's parameters as text; an uploaded secret photo shows as its secret's word."""
+        """A call's parameters as text; an uploaded secret photo shows as its secret's word,
+        an uploaded text file (a JSON document) as its content."""
 
         def upload(value: Any) -> str:
             if isinstance(value, Upload):
                 tag = self._photo_tags.get(hashlib.sha256(value.data).hexdigest(), "-")
-                return f"<upload of {tag}>"
+                try:
+                    return f"<upload of {tag}: {value.data.decode('utf-8')}>"
+                except UnicodeDecodeError:  # a picture
+                    return f"<upload of {tag}>"
             return repr(value)
 
         return json.dumps(params, ensure_ascii=False, default=upload)

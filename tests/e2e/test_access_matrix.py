@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.access_privacy import drafts_with_a_personnummer, judge_my_data, owner_draft_as_built
 from tests.e2e.access_world import KINDS, AccessWorld, Cell, Snapshot
 from tests.e2e.conftest import World, jpeg
 from tests.support.bot_api import public
@@ -37,7 +38,7 @@ LINKERS = "      R   R   R   A   A   A   R   A"  # the unlinked group's coordina
 TABLE = {
     "/start": REGISTERED,
     "/rapport": REGISTERED,
-    "r: own draft, category": REGISTERED,
+    "r: own draft: cat": REGISTERED,
     "/avbryt": REGISTERED,
     "/mina": REGISTERED,
     "/hjalp": REGISTERED,
@@ -52,6 +53,11 @@ TABLE = {
     "/visa_2026_n tapped (private)": REGISTERED,
     "r: forged, another's draft: send": NO_ONE,
     "r: forged, another's draft: cancel": NO_ONE,
+    "r: own draft: mask": REGISTERED,
+    "r: forged, another's draft: mask": NO_ONE,
+    # only one's own data; a stranger or a revoked person is told whom to ask instead
+    "/minadata": REGISTERED,
+    "/mydata": REGISTERED,
     "o: status, pressed in private": NO_ONE,
     "/visa (group), one it sees": REGISTERED,
     "/visa (group), another org's": NO_ONE,
@@ -68,6 +74,7 @@ TABLE = {
     "reply to a card: comment": REGISTERED,
     "/lagesbild vecka": REGISTERED,
     "/installningar (group)": REGISTERED,
+    "/minadata (group)": NO_ONE,  # no one's data in a group
     "g:urgent:": COORDINATORS,
     "g:page:cats": COORDINATORS,
     "g:category:fire": COORDINATORS,
@@ -107,6 +114,9 @@ class Action:
     said: tuple[str, ...] = ()  # words only a successful answer has
     optional: frozenset[str] = frozenset()  # what it may change when allowed
     restore: Callable[[AccessWorld], None] | None = None
+    prepare: Callable[[AccessWorld], None] | None = None  # before the action, in storage
+    personal: bool = False  # gives out personal data: see access_privacy
+    refusal: str = ""  # words a refused person in private must be told
 
 
 def chat_of(cell: Cell, where: str) -> SimUser | SimGroup:
@@ -182,7 +192,7 @@ E = frozenset
 ACTIONS = [
     Action("/start", P, says(P, "/start"), said=("redan registrerad",)),
     Action("/rapport", P, says(P, "/rapport"), E({"draft"}), said=("Vad har du sett",)),
-    Action("r: own draft, category", P,
+    Action("r: own draft: cat", P,
            presses(P, lambda w, c: f"r:{draft_key(w, c)}:cat:graffiti"), E({"draft"})),
     Action("/avbryt", P, says(P, "/avbryt"), E({"draft"}), said=("avbruten",)),
     Action("/mina", P, says(P, "/mina"), said=("Dina senaste", "inte rapporterat")),
@@ -206,6 +216,15 @@ ACTIONS = [
            presses(P, lambda w, c: f"r:{owner_key(w, c)}:send:"), E()),
     Action("r: forged, another's draft: cancel", P,
            presses(P, lambda w, c: f"r:{owner_key(w, c)}:cancel:"), E()),
+    Action("r: own draft: mask", P, presses(P, lambda w, c: f"r:{draft_key(w, c)}:mask:"),
+           E({"draft"}), said=("ÅÅMMDD-XXXX",), prepare=drafts_with_a_personnummer),
+    Action("r: forged, another's draft: mask", P,
+           presses(P, lambda w, c: f"r:{owner_key(w, c)}:mask:"), E(),
+           prepare=drafts_with_a_personnummer, restore=owner_draft_as_built),
+    Action("/minadata", P, says(P, "/minadata"), said=("Det här har estbot sparat om dig",),
+           personal=True, refusal="inget aktivt konto"),
+    Action("/mydata", P, says(P, "/mydata"), said=("Det här har estbot sparat om dig",),
+           personal=True),
     Action("o: status, pressed in private", P,
            presses(P, lambda w, c: f"o:{c.own.id}:status:closed"), E({"own"})),
     Action("/visa (group), one it sees", G, says(G, lambda w, c: f"/visa {c.own.reference}"),
@@ -239,6 +258,8 @@ ACTIONS = [
     Action("/lagesbild vecka", G, says(G, "/lagesbild vecka"), said=("Tar fram lägesbilden",)),
     Action("/installningar (group)", G, says(G, "/installningar"),
            said=("Inställningar för gruppen",)),
+    Action("/minadata (group)", G, says(G, "/minadata"), said=("Det här har estbot sparat",),
+           personal=True),
     Action("g:urgent:", G, presses(G, lambda w, c: "g:urgent:"), E({"group"}),
            restore=AccessWorld.reset_groups),
     Action("g:page:cats", G, presses(G, lambda w, c: "g:page:cats"),
@@ -283,6 +304,8 @@ async def run_action(w: AccessWorld, action: Action, caplog: pytest.LogCaptureFi
     """All kinds try the action at once; then each cell is judged on its own."""
     server = w.world.telegram
     caplog.clear()
+    if action.prepare is not None:
+        action.prepare(w)
     start, before = len(server.calls), w.snapshot()
     steps = {kind: Step() for kind in KINDS}
     for kind, cell in w.cells.items():
@@ -321,10 +344,14 @@ def judge(
             problems.append(f"allowed, but did not work: changed {sorted(changed)}, said {spoken}")
     elif changed or success_said:
         problems.append(f"should be refused: changed {sorted(changed)}, said {spoken}")
+    own = {word for word, whose in w.personal_words().items() if whose == cell.kind}
     for method, chat_id, _, payload in sent:
+        mine = own if action.personal and chat_id == cell.person.id else set()
         for word, what in w.forbidden_words(cell, chat_id).items():
-            if word in payload:
+            if word in payload and word not in mine:
                 problems.append(f"LEAK of {what} ({word!r}) in {method} to chat {chat_id}")
+    if action.personal:
+        problems += judge_my_data(w, cell, sent, allowed, action.refusal)
     unanswered = set(step.presses) & set(w.world.telegram.unanswered_callback_queries())
     if unanswered:
         problems.append("a button press was left unanswered")
