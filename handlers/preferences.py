@@ -146,7 +146,8 @@ async def on_notify_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def _edit(message: object, text: str, markup: InlineKeyboardMarkup) -> None:
-    if not isinstance(message, Message):
+    # A forged press may come on any message, a photo or document too: only our texts change.
+    if not isinstance(message, Message) or message.text is None:
         return
     try:
         await message.edit_text(text, reply_markup=markup)
