@@ -14,6 +14,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -190,6 +191,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if isinstance(error, OperationalError):
         log.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
+    elif isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        log.warning("Telegram did not take an answer, even when tried again: %s", error.message)
     else:
         log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:

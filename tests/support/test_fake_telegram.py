@@ -620,7 +620,9 @@ async def test_slow_answers_and_dropped_connections(server: FakeTelegram, app: A
     await bot.send_message(1001, "after")
     assert [m["text"] for m in server.bot_messages(1001)] == ["slow", "after"]
     assert [(c.fault, c.error_code) for c in server.calls_for("sendMessage")] == [
-        ("slow", None), ("drop", None), (None, None)
+        ("slow", None),
+        ("drop", None),
+        (None, None),
     ]
     server.fault_rate(1.0, codes=[DROP, SLOW, 500], seed=3, methods=["sendMessage"])
     for n in range(12):
