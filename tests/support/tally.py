@@ -1,4 +1,5 @@
-"""What a run of simulated reports left behind, counted against what people were told.
+"""What a run of simulated reports left behind, counted against what people were told;
+and whether every draft in the database is whole.
 
 A report is *confirmed* when its person saw the thanks with a reference, or when it is in
 the database (the thanks may be what got lost). Each must be stored exactly once. Cards and
@@ -13,15 +14,18 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from storage.digest_models import SentDigest
+from storage.drafts import draft_state, next_step
 from storage.engine import transaction
 from storage.group_models import Outbox
-from storage.kinds import Delivery
-from storage.models import Observation
+from storage.kinds import Delivery, Step
+from storage.models import Draft, Observation, Photo
+from storage.outbox import undelivered
 
 from .bot_api import BotApi, html_to_text
 from .field_staff import REFERENCE, Filing
@@ -126,3 +130,57 @@ def _count_digests(
     result.digests_expected = digests
     result.digests_delivered = digests if all(shown[text] for text in wanted) else 0
     result.digests_twice = sum(max(0, shown[text] - 1) for text in set(wanted))
+
+
+def waiting_deliveries(engine: Engine) -> int:
+    """How many deliveries the outbox still holds."""
+    with transaction(engine) as session:
+        return undelivered(session=session)
+
+
+def digest_made(engine: Engine, chat_id: int) -> bool:
+    """Whether a digest was made for the chat."""
+    with transaction(engine) as session:
+        return (
+            session.exec(select(SentDigest.id).where(SentDigest.chat_id == chat_id)).first()
+            is not None
+        )
+
+
+def draft_problems(engine: Engine) -> tuple[int, list[str]]:
+    """Every draft, checked: it loads (`draft_state`), its step is one its fields allow, and
+    its photo count matches its photos, each file of which exists. Returns how many drafts
+    there are and what is wrong with them ("key: why")."""
+    problems: list[str] = []
+    with transaction(engine) as session:
+        drafts = session.exec(select(Draft)).all()
+        photos = Counter(
+            session.exec(select(Photo.draft_id).where(col(Photo.draft_id).is_not(None))).all()
+        )
+        paths = session.exec(select(Photo.path).where(col(Photo.draft_id).is_not(None))).all()
+        for draft in drafts:
+            try:
+                state = draft_state(session=session, draft=draft)
+                _ = state.place, state.pending
+            except Exception as error:  # noqa: BLE001 - any failure to load is the finding
+                problems.append(f"{draft.key}: does not load ({error!r})")
+                continue
+            if not _step_fits(draft):
+                problems.append(f"{draft.key}: step {draft.step} with {next_step(draft)} missing")
+            if draft.photo_count != photos[draft.id]:
+                problems.append(f"{draft.key}: {draft.photo_count} photos, {photos[draft.id]} rows")
+    problems += [f"photo file gone: {path}" for path in paths if not Path(path).exists()]
+    return len(drafts), problems
+
+
+def _step_fits(draft: Draft) -> bool:
+    """The step the fields lead to, or a step on the way there (a choice of places, a time
+    of day, editing a field of a complete draft)."""
+    due = next_step(draft)
+    if draft.step is due:
+        return True
+    if draft.step in (Step.PLACE_CHOICE, Step.PLACE_CONFIRM):
+        return due is Step.PLACE and bool(draft.pending)
+    if draft.step is Step.WHEN_WINDOW:
+        return due is Step.WHEN and draft.when_day is not None
+    return draft.editing or (due is Step.SUMMARY and draft.step is Step.EDIT_MENU)
