@@ -90,7 +90,7 @@ class Bot:
         )
         while not any(call.at > began for call in self.server.calls_for("getUpdates")[-3:]):
             if self.process.returncode is not None:
-                raise RuntimeError(f"estbot exited with {self.process.returncode}")
+                raise RuntimeError(f"estbot exited with {self.process.returncode} at start")
             await asyncio.sleep(0.05)
 
     async def kill(self) -> None:
@@ -204,9 +204,10 @@ async def drive(
         server.fault_rate(0)
     else:
         done = asyncio.Event()
-        kills = asyncio.create_task(killer(bot, engine, args.kills, done))
-        runs = await asyncio.gather(*(file_reports(p, n, done) for n, p in enumerate(people)))
-        await kills
+        async with asyncio.TaskGroup() as tasks:  # a bot that does not start ends it all
+            tasks.create_task(killer(bot, engine, args.kills, done))
+            reporting = [tasks.create_task(file_reports(p, n, done)) for n, p in enumerate(people)]
+        runs = [task.result() for task in reporting]
     return [filing for run in runs for filing in run]
 
 

@@ -69,24 +69,17 @@ async def test_a_storm_of_bot_api_faults_loses_and_doubles_nothing(
         telegram.fault_rate(0)
         await telegram.idle(quiet=0.5, timeout=15)
 
-        figures = tally(world.engine, telegram, group.id, [f for run in runs for f in run])
-        filings = [f for run in runs for f in run]
-        asked_again = sum(f.recoveries for f in filings)
-        slowest = max(f.seconds for f in filings)
-        print(
-            "\n".join(
-                [
-                    "",
-                    *figures.lines(),
-                    f"injected: {dict(telegram.injected)}",
-                    f"asked again: {asked_again}, slowest report {slowest:.1f} s",
-                ]
-            )
-        )
+        filings = [filing for run in runs for filing in run]
+        figures = tally(world.engine, telegram, group.id, filings)
+        asked_again = sum(filing.recoveries for filing in filings)
+        print("", *figures.lines(), f"injected: {dict(telegram.injected)}",
+              f"asked again: {asked_again}", sep="\n")  # fmt: skip
         assert figures.problems() == [], figures
         assert figures.attempted == PEOPLE * REPORTS and figures.confirmed == figures.stored
         assert figures.cards_expected == figures.stored and figures.digests_expected == 1
         assert set(telegram.injected) == {"429", "500", "502", "slow", "drop"}
+        # a person seldom has to ask again: the bot tries a failed call again itself
+        assert asked_again <= len(filings) // 20
 
         # the bot goes on: nothing of it died, and the next report goes as always
         assert world.app.running and world.app.updater.running
