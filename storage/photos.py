@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -52,8 +53,8 @@ def store_photo_file(data: bytes, directory: Path) -> StoredFile:
     digest = hashlib.sha256(clean).hexdigest()
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / f"{digest}.jpg"
-    if not target.exists():
-        partial = target.with_suffix(".part")
+    if not target.exists():  # two people may send the same picture at once: each its own part
+        partial = directory / f"{digest}.{secrets.token_hex(4)}.part"
         partial.write_bytes(clean)
         partial.replace(target)
     return StoredFile(digest, str(target), upright.width, upright.height)

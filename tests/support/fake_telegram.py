@@ -375,7 +375,10 @@ class FakeTelegram(BotApi):
         token, _, method = path.removeprefix("/bot").partition("/")
         if token != self.token:
             return _answer(error=ApiError("Unauthorized", 401))
-        params = await _read_params(request)
+        try:
+            params = await _read_params(request)
+        except ConnectionResetError:  # the client died mid-upload (a SIGKILLed bot)
+            return _drop(request)
         call, index = Call(method, params, time.monotonic()), len(self.calls)
         self._record(call)
         injected = self._take_fault(method.lower(), params)
