@@ -19,19 +19,27 @@ from handlers.limits import TelegramLimits
 from handlers.registry import register_handlers, start_up, wind_down
 from handlers.services import Services
 from storage.areas import Areas
+from storage.engine import make_engine
 from storage.geocoding import GeocoderConfig, Locator
 from storage.models import Category
 from storage.places import Gazetteer
 from storage.setup import open_database
 
 log = logging.getLogger(__name__)
+LOCK_WAIT_ON_LOOP_S = 0.05
 
 
 def prepare_database(
     settings: Settings, engine: Engine | None = None
 ) -> tuple[Engine, list[Category]]:
-    """Open the database, create what is missing and load the categories from their file."""
-    return open_database(settings.resolved_database_url, settings.categories_file, engine)
+    """Open the database, create what is missing and load the categories from their file.
+
+    SQLite's wait for a lock blocks the thread that waits, and the bot's database calls run
+    on its event loop: the bot waits a moment only, and handlers.services waits the rest
+    without holding everyone else up."""
+    url = settings.resolved_database_url
+    engine = engine or make_engine(url, lock_wait_s=LOCK_WAIT_ON_LOOP_S)
+    return open_database(url, settings.categories_file, engine)
 
 
 def build_services(settings: Settings, engine: Engine, categories: list[Category]) -> Services:

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import OperationalError
 from telegram import Bot, InputMediaPhoto, Message, ReplyParameters
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
@@ -137,6 +138,22 @@ class Courier:
             log.exception("delivery to chat %s failed", items[0].chat_id)
             await self._postpone(ids, f"{type(exc).__name__}: {exc}", None)
 
+    async def _record(
+        self, ids: Sequence[int], chat_id: int, posted: Sequence[PostedRecord] = (),
+        merged: bool = False,
+    ) -> None:  # fmt: skip
+        """Record what went (see `outbox.mark_delivered`). If the database is away, wait for
+        it: a row left unmarked would be sent again, and a message must not come twice."""
+        while True:
+            try:
+                await self.s.db(
+                    outbox.mark_delivered, ids=ids, chat_id=chat_id, posted=posted, merged=merged
+                )
+                return
+            except OperationalError:
+                log.warning("delivered, but the database is away; recording it when it is back")
+                await asyncio.sleep(self.poll_s)
+
     async def _postpone(self, ids: list[int], error: str, wait_s: float | None) -> None:
         log.info("delivery postponed (%s)", error)
         for outbox_id in ids:
@@ -161,7 +178,7 @@ class Courier:
             posted = await self._charts(item)
         else:
             posted = []
-        await self.s.db(outbox.mark_delivered, ids=[item.id], chat_id=item.chat_id, posted=posted)
+        await self._record(ids=[item.id], chat_id=item.chat_id, posted=posted)
 
     async def _card_with_extras(self, item: Outbox) -> None:
         """The card, done as soon as it is posted; then what goes with it."""
@@ -169,7 +186,7 @@ class Courier:
         t = await self.s.texts_for_chat(item.chat_id)
         card = await self.s.db(observation_card, observation_id=item.observation_id)
         posted = await self._card(item, card, t)
-        await self.s.db(outbox.mark_delivered, ids=[item.id], chat_id=item.chat_id, posted=posted)
+        await self._record(ids=[item.id], chat_id=item.chat_id, posted=posted)
         await self._extras(item, card, posted[0], t)
 
     async def _card(self, item: Outbox, card: ObservationCard, t: Texts) -> list[PostedRecord]:
@@ -205,7 +222,7 @@ class Courier:
         except (NetworkError, BadRequest, Forbidden, OSError) as exc:
             log.info("delivery: extras of a card not sent: %s", exc)
             return
-        await self.s.db(outbox.mark_delivered, ids=[], chat_id=item.chat_id, posted=extra)
+        await self._record(ids=[], chat_id=item.chat_id, posted=extra)
 
     async def _send_extras(
         self, item: Outbox, card: ObservationCard, card_message: PostedRecord, t: Texts
@@ -272,8 +289,7 @@ class Courier:
             covered = [
                 oid for oid, line in zip(observation_ids, lines, strict=True) if line in chunk
             ]
-            await self.s.db(
-                outbox.mark_delivered,
+            await self._record(
                 ids=[i.id for i in items if i.observation_id in covered and i.id is not None],
                 chat_id=chat_id,
                 posted=[(sent.message_id, Posted.SUMMARY, oid, None) for oid in covered],
@@ -293,7 +309,7 @@ class Courier:
                     as_caption=message.role is Posted.PHOTO_CARD, card=card, t=t, tz=self.s.tz,
                 )  # fmt: skip
         ids = [item.id for item in items if item.id is not None]
-        await self.s.db(outbox.mark_delivered, ids=ids, chat_id=chat_id)
+        await self._record(ids=ids, chat_id=chat_id)
 
     async def _notice(self, item: Outbox) -> list[PostedRecord]:
         payload = item.payload

@@ -15,10 +15,12 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram.error import RetryAfter, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
+# A 5xx or a connection closed without an answer is tried again after 0.5, 1, 2 … seconds.
+NETWORK_RETRY_S = 0.5
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 
 
@@ -93,7 +95,14 @@ def _cost(endpoint: str, data: dict[str, Any]) -> int:
 
 
 class TelegramLimits(BaseRateLimiter[int]):
-    """Sliding windows per group chat and overall; a 429 is waited out and tried again."""
+    """Sliding windows per group chat and overall; a 429 is waited out and tried again, and
+    so is a 5xx or a connection that closed before an answer.
+
+    Trying again after a 5xx or a dropped connection may, if Telegram did act before it
+    failed, post a message twice; not trying again loses a reply for sure (the person is
+    left without the next question or the thanks). A timeout is not tried again: the
+    request arrived, and was probably acted on.
+    """
 
     def __init__(
         self, *, overall_per_second: float, group_limit: int, group_period: float,
@@ -161,6 +170,11 @@ class TelegramLimits(BaseRateLimiter[int]):
                 seconds = retry_seconds(exc)
                 log.info("Telegram asked to wait %.1f s before %s", seconds, endpoint)
                 await asyncio.sleep(seconds + 0.1)
+            except NetworkError as exc:  # BadRequest is one too: a refusal, not a failure
+                if isinstance(exc, BadRequest) or attempt == retries:
+                    raise
+                log.info("%s failed (%s); trying again", endpoint, exc.message)
+                await asyncio.sleep(NETWORK_RETRY_S * 2**attempt)
             finally:
                 for window, spent in taken:
                     window.release(spent, sent)

@@ -14,8 +14,10 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -188,7 +190,15 @@ async def edit_not_read(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the error; tell the person their draft is kept and to try again shortly."""
+    """Log the error; tell the person their draft is kept and to try again shortly. The
+    update goes no further: when the gate failed (the database away), the handlers after it
+    would run with what an earlier update left behind (a draft at another step, a membership
+    since revoked), and PTB goes on to the next group after an error unless told to stop."""
+    await _log_and_tell(update, context)
+    raise ApplicationHandlerStop
+
+
+async def _log_and_tell(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     error = context.error
     if isinstance(error, DraftProblem):  # the draft went meanwhile (revoked, replaced)
         log.info("update for a draft that is gone: %s", error.reason)
@@ -197,6 +207,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if isinstance(error, OperationalError):
         log.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
+    elif isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        log.warning("Telegram did not take an answer, even when tried again: %s", error.message)
     else:
         log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from telegram.ext import ContextTypes
 
 from handlers.texts import Texts
@@ -25,6 +26,8 @@ from storage.models import Category
 from storage.places import PlaceValue
 
 T = TypeVar("T")
+# Waits between tries while SQLite is locked by another writer: about 5 s in all.
+LOCKED_PAUSES_S = (0.05, 0.1, 0.2, 0.4, 0.8, 1.5, 2.0)
 MEMBER_KEY = "estbot.member"
 DRAFT_KEY = "estbot.draft"
 
@@ -56,7 +59,19 @@ class Services:
         On the event loop itself: an operation takes about a millisecond, and handing it to
         a thread costs more than that (measured with bench/report_throughput.py: 12 against
         7 ms of CPU per action), because the GIL makes the loop wait for the worker.
+
+        So SQLite waits only a moment for another writer's lock (see bot.application), and
+        the rest of the wait is here, off the loop: a loop blocked for seconds would make
+        every Bot API request in flight time out, and a card that was posted be posted again.
         """
+        for pause in LOCKED_PAUSES_S:
+            try:
+                with transaction(self.engine) as session:
+                    return operation(session=session, **kwargs)
+            except OperationalError as error:
+                if "database is locked" not in str(error.orig):
+                    raise
+            await asyncio.sleep(pause)
         with transaction(self.engine) as session:
             return operation(session=session, **kwargs)
 

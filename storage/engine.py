@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,9 @@ from storage import (  # noqa: F401  (registers the tables on SQLModel.metadata)
 )
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for SQLite (WAL mode, waits for locks) or PostgreSQL (psycopg 3)."""
+def make_engine(url: str, *, lock_wait_s: float = 5.0) -> Engine:
+    """An engine for SQLite (WAL mode, waits up to `lock_wait_s` for another writer's lock)
+    or PostgreSQL (psycopg 3)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         # A database that does not answer must not hold the bot for minutes.
@@ -45,18 +47,18 @@ def make_engine(url: str) -> Engine:
         max_overflow=20,
         hide_parameters=True,
     )
-    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "connect", partial(_sqlite_pragmas, lock_wait_ms=int(lock_wait_s * 1000)))
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, lock_wait_ms: int) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets readers go on while one writes; NORMAL stays durable across a crash of the
     # process (only a power cut may lose the last commits).
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")  # another writer (the CLI) is waited for, briefly
+    cursor.execute(f"PRAGMA busy_timeout={lock_wait_ms}")  # another writer (the CLI) is waited for
     cursor.close()
 
 

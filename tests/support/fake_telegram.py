@@ -17,6 +17,7 @@ import random
 import socket
 import time
 from bisect import bisect_left, insort
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -36,17 +37,25 @@ STRING_PARAMS = frozenset(
     "foursquare_type google_place_id google_place_type business_connection_id message_effect_id "
     "query description short_description name emoji secret_token".split()
 )
+# Faults that are not an error answer. SLOW: the server acts, then answers after a delay.
+# DROP: the server closes the connection without acting on the request or answering it.
+SLOW = "slow"
+DROP = "drop"
+FaultKind = int | str  # an HTTP error code (429, 500, 502 …), SLOW or DROP
+Injected = ApiError | str  # an error answer, SLOW or DROP
 
 
 @dataclass(frozen=True)
 class Call:
     """One Bot API request the bot made: method name as sent, decoded params, monotonic receipt
-    time, and the error code it was answered with (None if ok or not answered yet)."""
+    time, the error code it was answered with (None if ok, dropped or not answered yet), and
+    the fault injected into it ("429", "500", "502", "slow", "drop"; None if none)."""
 
     method: str
     params: dict[str, Any]
     at: float
     error_code: int | None = None
+    fault: str | None = None
 
 
 def fault(code: int, retry_after: int = 1, description: str | None = None) -> ApiError:
@@ -58,28 +67,40 @@ def fault(code: int, retry_after: int = 1, description: str | None = None) -> Ap
     return ApiError(description or HTTPStatus(code).phrase, code)
 
 
+def _injected(kind: FaultKind, retry_after: int = 1, description: str | None = None) -> Injected:
+    if kind in (SLOW, DROP):
+        return str(kind)
+    if isinstance(kind, int):
+        return fault(kind, retry_after, description)
+    raise ValueError(f"unknown fault {kind!r}: an HTTP error code, SLOW or DROP")
+
+
+def _label(injected: Injected) -> str:
+    return str(injected.code) if isinstance(injected, ApiError) else injected
+
+
 @dataclass
 class _Fault:
     method: str
     chat_id: int | None
     times: int
-    error: ApiError
+    injected: Injected
 
 
 @dataclass
 class _RandomFaults:
     rate: float
     rng: random.Random
-    codes: tuple[int, ...]
+    kinds: tuple[FaultKind, ...]
     methods: frozenset[str] | None
     retry_after: int
 
-    def pick(self, method: str) -> ApiError | None:
+    def pick(self, method: str) -> Injected | None:
         if self.methods is not None and method not in self.methods:
             return None
         if self.rng.random() >= self.rate:
             return None
-        return fault(self.rng.choice(self.codes), self.retry_after)
+        return _injected(self.rng.choice(self.kinds), self.retry_after)
 
 
 def _decode(name: str, value: str) -> Any:
@@ -99,6 +120,14 @@ async def _read_params(request: web.Request) -> JSON:
         else:
             params[key] = _decode(key, value if isinstance(value, str) else bytes(value).decode())
     return params
+
+
+def _drop(request: web.Request) -> web.Response:
+    """Close the connection without an answer (aiohttp then writes nothing: the transport
+    is closing); the client sees the server disconnect."""
+    if request.transport is not None:
+        request.transport.close()
+    return web.Response(status=HTTPStatus.NO_CONTENT)
 
 
 def _answer(result: Any = None, error: ApiError | None = None) -> web.Response:
@@ -131,6 +160,11 @@ class FakeTelegram(BotApi):
             }
         )
         self.latency = 0.0
+        # How long a SLOW fault holds the answer. Keep it below the client's read timeout
+        # (estbot's: 5 s): an answer that comes after the client gave up, for a request the
+        # server already acted on, makes a duplicate that no Bot API client can avoid.
+        self.slow_answer_s = 1.0
+        self.injected: Counter[str] = Counter()  # faults injected so far, by label
         self.calls: list[Call] = []
         self.unknown_methods: list[str] = []
         self.port = 0
@@ -275,16 +309,18 @@ class FakeTelegram(BotApi):
         method: str,
         *,
         times: int = 1,
-        code: int = 429,
+        code: FaultKind = 429,
         retry_after: int = 1,
         chat_id: int | None = None,
         description: str | None = None,
     ) -> None:
         """Answer the next ``times`` calls of ``method`` (case-insensitive; only those for
-        ``chat_id`` if given) with error ``code``, changing no state. See :func:`fault`."""
+        ``chat_id`` if given) with error ``code``, changing no state (see :func:`fault`);
+        or with ``SLOW`` (acted on, answered after ``slow_answer_s``) or ``DROP`` (the
+        connection closed, not acted on)."""
         if times > 0:
-            error = fault(code, retry_after, description)
-            self._faults.append(_Fault(method.lower(), chat_id, times, error))
+            injected = _injected(code, retry_after, description)
+            self._faults.append(_Fault(method.lower(), chat_id, times, injected))
 
     def clear_faults(self) -> None:
         """Answer every call normally again (Telegram is back)."""
@@ -295,18 +331,22 @@ class FakeTelegram(BotApi):
         self,
         rate: float,
         *,
-        codes: Iterable[int] = (429, 500, 502),
+        codes: Iterable[FaultKind] = (429, 500, 502),
         seed: int = 0,
         methods: Iterable[str] | None = None,
         retry_after: int = 1,
     ) -> None:
         """Fail each call (of ``methods`` if given; never getUpdates) with probability
-        ``rate``, with a code drawn from ``codes``, reproducibly by ``seed``. 0 turns it off."""
+        ``rate``, with a fault drawn from ``codes`` (error codes, ``SLOW``, ``DROP``; see
+        :meth:`fail`), reproducibly by ``seed``. 0 turns it off."""
         self._random_faults = None
         if rate > 0:
+            kinds = tuple(codes)
+            for kind in kinds:
+                _injected(kind)  # refuse an unknown kind now, not at the first call
             names = None if methods is None else frozenset(m.lower() for m in methods)
             rng = random.Random(seed)
-            self._random_faults = _RandomFaults(rate, rng, tuple(codes), names, retry_after)
+            self._random_faults = _RandomFaults(rate, rng, kinds, names, retry_after)
 
     def inject(self, update: JSON) -> int:
         """Queue an update (without ``update_id``) for the bot; returns its new update_id."""
@@ -339,11 +379,20 @@ class FakeTelegram(BotApi):
         token, _, method = path.removeprefix("/bot").partition("/")
         if token != self.token:
             return _answer(error=ApiError("Unauthorized", 401))
-        params = await _read_params(request)
+        try:
+            params = await _read_params(request)
+        except ConnectionResetError:  # the client died mid-upload (a SIGKILLed bot)
+            return _drop(request)
         call, index = Call(method, params, time.monotonic()), len(self.calls)
         self._record(call)
+        injected = self._take_fault(method.lower(), params)
+        if injected is not None:
+            self.injected[_label(injected)] += 1
+            call = self.calls[index] = dataclasses.replace(call, fault=_label(injected))
+        if injected == DROP:
+            return _drop(request)
         try:
-            result = await self._dispatch(method, params)
+            result = await self._dispatch(method, params, injected)
         except ApiError as err:
             error = err
         except KeyError as err:
@@ -354,12 +403,11 @@ class FakeTelegram(BotApi):
         self.calls[index] = dataclasses.replace(call, error_code=error.code)
         return _answer(error=error)
 
-    async def _dispatch(self, method: str, params: JSON) -> Any:
+    async def _dispatch(self, method: str, params: JSON, injected: Injected | None) -> Any:
         name = method.lower()
-        error = self._take_fault(name, params)
-        if error is not None:
+        if isinstance(injected, ApiError):
             await self._delay()
-            raise error
+            raise injected
         if name == "getupdates":
             return await self._get_updates(params)
         handler = self._methods.get(name)
@@ -368,15 +416,18 @@ class FakeTelegram(BotApi):
             raise ApiError("Not Found", 404)
         await self._delay()
         self._guard(params)
-        return handler(params)
+        result = handler(params)
+        if injected == SLOW and not self._stopping:
+            await asyncio.sleep(self.slow_answer_s)
+        return result
 
-    def _take_fault(self, name: str, params: JSON) -> ApiError | None:
+    def _take_fault(self, name: str, params: JSON) -> Injected | None:
         for planned in self._faults:
             if planned.method == name and planned.chat_id in (None, params.get("chat_id")):
                 planned.times -= 1
                 if planned.times == 0:
                     self._faults.remove(planned)
-                return planned.error
+                return planned.injected
         if name == "getupdates" or self._random_faults is None:
             return None
         return self._random_faults.pick(name)

@@ -37,7 +37,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.support.fake_telegram import AnyApp, Call, FakeTelegram, running
+from tests.support.fake_telegram import DROP, SLOW, AnyApp, Call, FakeTelegram, running
 
 # PTB's own RetryAfter.__init__ reads its deprecated int ``retry_after``.
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
@@ -605,6 +605,36 @@ async def test_random_faults(server: FakeTelegram, app: AnyApp) -> None:
     server.fault_rate(0)
     await anna.send("/start")
     assert (await anna.next_message())["text"].startswith("Hej")
+
+
+async def test_slow_answers_and_dropped_connections(server: FakeTelegram, app: AnyApp) -> None:
+    bot = app.bot
+    server.slow_answer_s = 0.3
+    server.fail("sendMessage", code=SLOW)
+    started = time.monotonic()
+    await bot.send_message(1001, "slow")  # acted on at once, answered late
+    assert time.monotonic() - started >= 0.3
+    server.fail("sendMessage", code=DROP)
+    with pytest.raises(NetworkError):
+        await bot.send_message(1001, "dropped")  # never acted on
+    await bot.send_message(1001, "after")
+    assert [m["text"] for m in server.bot_messages(1001)] == ["slow", "after"]
+    assert [(c.fault, c.error_code) for c in server.calls_for("sendMessage")] == [
+        ("slow", None),
+        ("drop", None),
+        (None, None),
+    ]
+    server.fault_rate(1.0, codes=[DROP, SLOW, 500], seed=3, methods=["sendMessage"])
+    for n in range(12):
+        try:
+            await bot.send_message(1001, str(n))
+        except NetworkError:
+            pass
+    assert set(server.injected) == {"slow", "drop", "500"}
+    assert sum(server.injected.values()) == 2 + 12
+    assert server.sent_count(1001) == 2 + server.injected["slow"] - 1
+    with pytest.raises(ValueError, match="unknown fault"):
+        server.fault_rate(0.1, codes=["slowly"])
 
 
 async def test_reactions(server: FakeTelegram, app: AnyApp) -> None:
