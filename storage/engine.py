@@ -7,8 +7,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel, create_engine
 
 from storage import digest_models, group_models, models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -44,6 +45,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")  # another writer (the CLI) is waited for, briefly
     cursor.close()
+
+
+def database_answers(engine: Engine) -> bool:
+    """Whether the database answers a trivial query now (for health checks)."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True
 
 
 def create_schema(engine: Engine) -> None:
