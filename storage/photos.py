@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -53,7 +55,9 @@ def store_photo_file(data: bytes, directory: Path) -> StoredFile:
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / f"{digest}.jpg"
     if not target.exists():
-        partial = target.with_suffix(".part")
+        # A name of its own: the same photo may be stored at this moment by another thread
+        # or process (an album on two webhook workers), and must not lose its file to it.
+        partial = target.with_suffix(f".{os.getpid()}.{secrets.token_hex(4)}.part")
         partial.write_bytes(clean)
         partial.replace(target)
     return StoredFile(digest, str(target), upright.width, upright.height)

@@ -112,10 +112,11 @@ class WebhookDelivery:
         self._forced.clear()  # type: ignore[attr-defined]
 
     async def _stop_webhook(self) -> None:
+        """Stop pushing (called with ``_stopping`` set). The loop is asked, not cancelled:
+        cancelling ``wait_for`` inside ``wait_until`` can hang in Python 3.11."""
         if self._webhook_task is not None:
-            self._webhook_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._webhook_task
+            self._notify()  # type: ignore[attr-defined]
+            await self._webhook_task
             self._webhook_task = None
 
     # ---- pushing -----------------------------------------------------------------------------
@@ -127,6 +128,9 @@ class WebhookDelivery:
             return f"{base.rstrip('/')}{parts.path or '/'}{query}"
         return self.webhook_url if parts.hostname in LOOPBACK else None
 
+    def _pushing(self) -> bool:
+        return bool(self.webhook_url) and not self._stopping  # type: ignore[attr-defined]
+
     def _ready(self, in_flight: set[int]) -> list[int]:
         pending: list[int] = self._pending()  # type: ignore[attr-defined]
         room = self.webhook_max_connections - len(in_flight)
@@ -137,11 +141,11 @@ class WebhookDelivery:
         tasks: set[asyncio.Task[None]] = set()
         async with aiohttp.ClientSession() as session:
             try:
-                while self.webhook_url:
+                while self._pushing():
                     ready = self._ready(in_flight)
                     if not ready:
                         await self.wait_until(  # type: ignore[attr-defined]
-                            lambda: not self.webhook_url or bool(self._ready(in_flight)), 1.0
+                            lambda: not self._pushing() or bool(self._ready(in_flight)), 1.0
                         )
                         continue
                     for update_id in ready:
@@ -166,15 +170,18 @@ class WebhookDelivery:
             else:
                 self._webhook_last_error = "no route to the webhook's address"
         finally:
-            self.webhook_posts.append(WebhookPost(update_id, target or "", status, time.monotonic()))
+            self.webhook_posts.append(
+                WebhookPost(update_id, target or "", status, time.monotonic())
+            )
             if status == 200:
                 self._queue.discard(update_id)  # type: ignore[attr-defined]
                 self._forced.pop(update_id, None)  # type: ignore[attr-defined]
             else:
                 if update_id in self._forced:  # type: ignore[attr-defined]
                     self._forced[update_id] = False  # type: ignore[attr-defined]
-                with contextlib.suppress(asyncio.CancelledError):
-                    await asyncio.sleep(self.webhook_retry_s)
+                if self._pushing():
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await asyncio.sleep(self.webhook_retry_s)
             in_flight.discard(update_id)
             self._notify()  # type: ignore[attr-defined]
 
@@ -182,7 +189,9 @@ class WebhookDelivery:
         headers = {SECRET_HEADER: self.webhook_secret} if self.webhook_secret else {}
         timeout = aiohttp.ClientTimeout(total=self.webhook_timeout_s)
         try:
-            async with session.post(target, json=update, headers=headers, timeout=timeout) as answer:
+            async with session.post(
+                target, json=update, headers=headers, timeout=timeout
+            ) as answer:
                 if answer.status != 200:
                     self._webhook_last_error = f"Wrong response from the webhook: {answer.status}"
                 return answer.status
