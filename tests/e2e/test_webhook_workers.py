@@ -9,6 +9,7 @@ and each scheduled digest goes out once, and a person's album whose photos land 
 workers at once is added to the draft whole.
 
 PostgreSQL only: several processes writing at once is what PostgreSQL is for here.
+WORKER_LOG=/tmp/workers.log keeps what the workers logged, for looking into a failure.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ import asyncio
 import html
 import os
 import re
-from pathlib import Path
 import signal
 import socket
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -248,7 +249,7 @@ async def test_an_album_landing_on_both_workers_at_once_is_added_whole(
     which add them to the same draft at the same moment. Locked, the draft counts them all
     and the reporter hears about the album once."""
     people = [await world.member(first_name=f"Fotograf{n}") for n in range(4)]
-    async with two_workers(world):
+    async with two_workers(world) as workers:
         for person in people:
             await person.send("/rapport")
         for person in people:
@@ -277,6 +278,7 @@ async def test_an_album_landing_on_both_workers_at_once_is_added_whole(
     assert all(count == (6, 6) for count in counts.values()), counts
     for person in people:  # one answer per album, not one per photo
         assert len(said[person.id]) == 3, said[person.id]
+    assert "Traceback" not in workers.output(), workers.output()
 
 
 async def test_a_person_confirms_on_one_worker_while_the_other_has_their_draft(
@@ -287,7 +289,7 @@ async def test_a_person_confirms_on_one_worker_while_the_other_has_their_draft(
     erik = await world.member(Role.COORDINATOR, first_name="Erik")
     group = await world.linked_group(erik, GROUP_CHAT)
     anna = await world.member(first_name="Anna")
-    async with two_workers(world):
+    async with two_workers(world) as workers:
         summary = await to_summary(anna)
         await asyncio.gather(anna.press("✅ Skicka", summary), anna.press("✅ Skicka", summary))
         await world.telegram.idle(quiet=1.5, timeout=30)
@@ -296,3 +298,4 @@ async def test_a_person_confirms_on_one_worker_while_the_other_has_their_draft(
     assert sum(stored[0].reference in text(m) and bool(buttons(m)) for m in group.messages) == 1
     with transaction(world.engine) as session:
         assert session.exec(select(Draft)).all() == []
+    assert "Traceback" not in workers.output(), workers.output()
