@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 
 from sqlalchemy import Engine
 from telegram import LinkPreviewOptions
@@ -71,6 +72,13 @@ def build_services(settings: Settings, engine: Engine, categories: list[Category
     )
 
 
+def worker_name(settings: Settings) -> str:
+    """Who this process is among the workers sharing the database: the same after a
+    restart, so that a restarted worker takes its delivery lanes back at once."""
+    where = str(settings.webhook_port) if settings.webhook else "polling"
+    return f"{socket.gethostname()}:{where}"
+
+
 def build_application(settings: Settings, engine: Engine | None = None) -> Application:  # type: ignore[type-arg]
     """The bot, ready to poll: database prepared, handlers registered, limits set."""
     if not settings.token:
@@ -105,7 +113,9 @@ def build_application(settings: Settings, engine: Engine | None = None) -> Appli
     services = build_services(settings, engine, categories)
     services.follow_up_hour = settings.follow_up_hour
     services.retention_months = settings.retention_months
-    courier = Courier(app.bot, services, limits, poll_s=settings.delivery_poll_s)
+    courier = Courier(
+        app.bot, services, limits, poll_s=settings.delivery_poll_s, holder=worker_name(settings)
+    )
     services.kick_delivery = courier.kick
     app.bot_data["services"] = services
     app.bot_data["courier"] = courier

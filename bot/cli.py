@@ -33,9 +33,9 @@ log = logging.getLogger("estbot")
 _DURATION = re.compile(r"^(\d+)\s*([dhw])$")
 
 
-def _settings() -> Settings:
+def _settings(**overrides: object) -> Settings:
     try:
-        return Settings()
+        return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         for problem in error.errors():
             field = ".".join(str(part) for part in problem["loc"]).upper()
@@ -66,28 +66,66 @@ def parse_duration(text: str) -> timedelta:
 
 
 @app.command()
-def run() -> None:
-    """Start the bot (long polling). Needs TELEGRAM_BOT_TOKEN."""
-    settings = _settings()
-    configure_logging(settings.log_level, [settings.token or ""])
+def run(
+    webhook: Annotated[
+        bool | None,
+        typer.Option("--webhook/--polling", help="Telegram posts updates to this process"),
+    ] = None,
+    listen: Annotated[str | None, typer.Option(help="webhook: the address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="webhook: the port to listen on")] = None,
+    url: Annotated[
+        str | None, typer.Option(help="webhook: the public address Telegram posts to")
+    ] = None,
+    secret_token: Annotated[
+        str | None,
+        typer.Option(help="webhook: refuse requests without it (better in the environment)"),
+    ] = None,
+) -> None:
+    """Start the bot: long polling, or a webhook worker (--webhook). Needs TELEGRAM_BOT_TOKEN."""
+    given = {
+        "webhook": webhook, "webhook_listen": listen, "webhook_port": port,
+        "webhook_url": url, "webhook_secret_token": secret_token,
+    }  # fmt: skip
+    settings = _settings(**{key: value for key, value in given.items() if value is not None})
+    configure_logging(settings.log_level, [settings.token or "", settings.secret_token or ""])
     if not settings.token:
         typer.echo(
             "TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and put it in .env.",
             err=True,
         )
         raise typer.Exit(2)
+    if settings.webhook and not (settings.webhook_url and settings.secret_token):
+        typer.echo(
+            "Webhook mode needs ESTBOT_WEBHOOK_URL (--url) and "
+            "ESTBOT_WEBHOOK_SECRET_TOKEN (--secret-token).",
+            err=True,
+        )
+        raise typer.Exit(2)
     from telegram.error import InvalidToken, NetworkError
 
-    from bot.application import build_application
+    from bot.application import build_application, worker_name
+    from bot.webhook import ALLOWED_UPDATES, WebhookConfig, run_webhook
 
     try:
         application = build_application(settings)
     except (OSError, ValueError) as error:
         typer.echo(f"Configuration error: {error}", err=True)
         raise typer.Exit(2) from None
-    log.info("estbot starting: database %s, language %s", _safe_url(settings), settings.language)
+    mode = f"webhook on port {settings.webhook_port}" if settings.webhook else "polling"
+    log.info(
+        "estbot starting: database %s, language %s, %s",
+        _safe_url(settings), settings.language, mode,
+    )  # fmt: skip
     try:
-        application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+        if settings.webhook:
+            config = WebhookConfig(
+                listen=settings.webhook_listen, port=settings.webhook_port,
+                url=settings.webhook_url or "", secret_token=settings.secret_token or "",
+            )  # fmt: skip
+            engine = application.bot_data["services"].engine
+            run_webhook(application, config, engine, worker_name(settings))
+        else:
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:
         typer.echo("Telegram refused TELEGRAM_BOT_TOKEN. Check it with @BotFather.", err=True)
         raise typer.Exit(2) from None
@@ -97,6 +135,9 @@ def run() -> None:
             f"Cannot reach the Bot API at {settings.telegram_api_base_url}: {reason}", err=True
         )
         raise typer.Exit(3) from None
+    except OSError as error:  # the port is taken, say
+        typer.echo(f"Cannot listen on {settings.webhook_listen}:{settings.webhook_port}: {error}")
+        raise typer.Exit(2) from None
 
 
 def _safe_url(settings: Settings) -> str:

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from storage.places import BoundingBox
 
 _TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{5,}$")
+_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook's secret_token allows
 _PLACEHOLDER_TOKENS = {"changeme", "your-token-here", "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"}
 
 
@@ -87,6 +88,14 @@ class Settings(BaseSettings):
     )
     max_concurrent_updates: int = Field(256, validation_alias=_env("ESTBOT_MAX_CONCURRENT_UPDATES"))
 
+    webhook: bool = Field(False, validation_alias=_env("ESTBOT_WEBHOOK"))
+    webhook_listen: str = Field("127.0.0.1", validation_alias=_env("ESTBOT_WEBHOOK_LISTEN"))
+    webhook_port: int = Field(8443, ge=1, le=65535, validation_alias=_env("ESTBOT_WEBHOOK_PORT"))
+    webhook_url: str | None = Field(None, validation_alias=_env("ESTBOT_WEBHOOK_URL"))
+    webhook_secret_token: SecretStr | None = Field(
+        None, validation_alias=_env("ESTBOT_WEBHOOK_SECRET_TOKEN")
+    )
+
     @field_validator("telegram_bot_token")
     @classmethod
     def _refuse_placeholder_token(cls, value: SecretStr | None) -> SecretStr | None:
@@ -98,6 +107,22 @@ class Settings(BaseSettings):
                 "TELEGRAM_BOT_TOKEN does not look like a token from @BotFather (digits:letters)"
             )
         return SecretStr(token)
+
+    @field_validator("webhook_secret_token")
+    @classmethod
+    def _valid_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not _SECRET_SHAPE.match(value.get_secret_value().strip()):
+            raise ValueError("use 1-256 characters A-Z, a-z, 0-9, _ and -")
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _valid_webhook_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("https://", "http://")):  # http: a local Bot API server
+            raise ValueError("give the public address, e.g. https://example.org/estbot")
+        return value or None
 
     @field_validator("timezone")
     @classmethod
@@ -127,6 +152,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'estbot.db').as_posix()}"
+
+    @property
+    def secret_token(self) -> str | None:
+        secret = self.webhook_secret_token
+        return secret.get_secret_value() if secret else None
 
     @property
     def token(self) -> str | None:

@@ -3,6 +3,11 @@
 Each chat has its own lane, so a burst for one group never holds up another group or a
 reporter's notice. When more cards wait for a group than its window has room for, they go
 as one summary, so that coordinators see everything within the window.
+
+Several processes may run a Courier on one database: a lane is held as a lease
+(storage.outbox.claim_lane), so each row is sent by one of them. A lane stays with its
+process for a group's window after its last message, so that the window (kept in that
+process's memory) holds across processes too.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from handlers.limits import TelegramLimits, retry_seconds, wait_for_event
 from handlers.prompts import place_label
 from handlers.services import Services
 from handlers.texts import Texts
-from storage import outbox
+from storage import leases, outbox
 from storage.cards import ObservationCard, cards_in_chat, observation_card
 from storage.group_models import Outbox
 from storage.groups import forget_thread, migrate_group, unlink_group
@@ -34,16 +39,21 @@ from storage.outbox import PostedRecord
 
 log = logging.getLogger(__name__)
 CARD_COST = 2  # the card and its map pin: what a waiting card will take from a window
+LEASE_S = 30.0  # a lane's lease, renewed while it works: how long a dead process holds it
 
 
 class Courier:
     """Delivers the outbox; `kick()` after a commit that added to it."""
 
-    def __init__(self, bot: Bot, services: Services, limits: TelegramLimits, poll_s: float) -> None:
+    def __init__(
+        self, bot: Bot, services: Services, limits: TelegramLimits, poll_s: float,
+        holder: str = "estbot",
+    ) -> None:  # fmt: skip
         self.bot = bot
         self.s = services
         self.limits = limits
         self.poll_s = poll_s
+        self.holder = holder  # who this process is in the lease table
         self._wake = asyncio.Event()
         self._lanes: dict[int, asyncio.Task[None]] = {}
         self._main: asyncio.Task[None] | None = None
@@ -61,6 +71,10 @@ class Courier:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._lanes.clear()
+        try:  # the lanes go to the other processes at once, not when the leases expire
+            await self.s.db(leases.release_all, holder=self.holder)
+        except Exception:  # noqa: BLE001 - the database may be away; then the leases expire
+            log.warning("delivery: could not hand over the lanes", exc_info=True)
 
     def kick(self) -> None:
         """Something new waits in the outbox."""
@@ -71,7 +85,11 @@ class Courier:
             await wait_for_event(self._wake, self.poll_s)
             self._wake.clear()
             try:
-                chats = await self.s.db(outbox.waiting_chats)
+                await self.s.db(
+                    leases.renew_leases, names=[outbox.lane(chat) for chat in self._lanes],
+                    holder=self.holder, ttl_s=LEASE_S,
+                )  # fmt: skip
+                chats = await self.s.db(outbox.waiting_chats, holder=self.holder)
             except Exception:  # noqa: BLE001 - the database may be away; try again soon
                 log.warning("delivery: cannot read the outbox", exc_info=True)
                 continue
@@ -81,8 +99,14 @@ class Courier:
 
     async def _lane(self, chat_id: int) -> None:
         try:
-            while items := await self.s.db(outbox.waiting_for, chat_id=chat_id):
+            while await self._hold(chat_id) and (
+                items := await self.s.db(outbox.waiting_for, chat_id=chat_id)
+            ):
                 await self._deliver_some(chat_id, items)
+            await self.s.db(
+                outbox.release_lane, chat_id=chat_id, holder=self.holder,
+                keep_s=self.limits.remembers_for(chat_id),
+            )  # fmt: skip
         except Exception:  # noqa: BLE001 - a lane must not die silently; the rows wait
             log.exception("delivery to chat %s failed", chat_id)
             await asyncio.sleep(self.poll_s)  # the database is away, say: not in a tight loop
@@ -90,12 +114,20 @@ class Courier:
             self._lanes.pop(chat_id, None)
             self._wake.set()  # anything that came in meanwhile gets a new lane
 
+    async def _hold(self, chat_id: int) -> bool:
+        """Whether this process (still) has the chat's lane; another may have taken it."""
+        return await self.s.db(
+            outbox.claim_lane, chat_id=chat_id, holder=self.holder, ttl_s=LEASE_S
+        )
+
     async def _deliver_some(self, chat_id: int, items: list[Outbox]) -> None:
         refreshes = [item for item in items if item.kind is Delivery.REFRESH]
         if refreshes:  # edits first: they do not count against the window
             await self._guarded(refreshes, self._refresh(chat_id, refreshes))
             return
         await self.limits.wait_for_room(chat_id)
+        if not await self._hold(chat_id):  # a long wait: another process may have the lane
+            return
         items = await self.s.db(outbox.waiting_for, chat_id=chat_id)  # as it is now
         if not items:
             return

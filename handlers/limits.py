@@ -120,6 +120,11 @@ class TelegramLimits(BaseRateLimiter[int]):
     async def shutdown(self) -> None:
         """Nothing to tear down."""
 
+    def remembers_for(self, chat_id: int) -> float:
+        """How long this process's memory of what went to the chat matters: the group's
+        window (another process, not knowing it, could overfill it meanwhile)."""
+        return 0.0 if self.window(chat_id) is None else self._group_period
+
     def window(self, chat_id: int) -> SlidingWindow | None:
         """The window of a group chat (private chats have none here)."""
         if chat_id >= 0 or self._group_limit <= 0:

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, delete, select
 
 from storage.kinds import PlaceSource, Step
-from storage.models import Category, Draft, Observation, Photo, utcnow
+from storage.models import Category, Draft, Observation, Photo, User, utcnow
 from storage.personal_data import MASK_PERSONAL_NUMBER, MASK_PHONE, mask_personal_data
 from storage.places import PlaceValue
 
@@ -96,8 +96,25 @@ _DRAFT_OF_USER = select(Draft).where(Draft.user_id == bindparam("user_id"))
 
 
 def find_draft(*, session: Session, user_id: int) -> Draft | None:
-    """The user's draft, if they have one."""
+    """The user's draft, if they have one (to read; to change it, see `lock_draft`)."""
     return session.exec(_DRAFT_OF_USER, params={"user_id": user_id}).first()
+
+
+_USER_ROW = select(User.id).where(User.id == bindparam("user_id")).with_for_update(key_share=True)
+_LOCKED_DRAFT = _DRAFT_OF_USER.with_for_update()
+
+
+def lock_draft(*, session: Session, user_id: int) -> Draft | None:
+    """The user's draft, locked until the transaction ends, for an operation that changes it.
+
+    Two updates of one person handled at the same moment (by two processes behind one
+    webhook address) then change the draft one after the other, the second seeing what
+    the first did. The person's row is locked first (FOR NO KEY UPDATE, which rows
+    referring to it do not wait for), so this holds also while there is no draft yet.
+    PostgreSQL only: SQLite lets one writer at a time in anyway.
+    """
+    session.exec(_USER_ROW, params={"user_id": user_id}).first()
+    return session.exec(_LOCKED_DRAFT, params={"user_id": user_id}).first()
 
 
 def draft_state(*, session: Session, draft: Draft) -> DraftState:
@@ -113,7 +130,7 @@ def start_draft(*, session: Session, user_id: int, **fields: Any) -> DraftState:
 
     The replaced draft's photo files that nothing else uses come back in `discarded`.
     """
-    old = find_draft(session=session, user_id=user_id)
+    old = lock_draft(session=session, user_id=user_id)
     unused = [] if old is None else discard_draft(session=session, draft=old)
     draft = Draft(user_id=user_id, key=secrets.token_hex(8), **fields)
     draft.step = next_step(draft)
@@ -130,7 +147,7 @@ def draft_for_shortcut(
     The report in progress, or a new one when there is none or the one there was left
     untouched for ABANDONED_AFTER: a photo today must not land in yesterday's half report.
     """
-    draft = find_draft(session=session, user_id=user_id)
+    draft = lock_draft(session=session, user_id=user_id)
     if draft is not None and draft.updated_at >= (now or utcnow()) - ABANDONED_AFTER:
         return draft_state(session=session, draft=draft)
     return start_draft(session=session, user_id=user_id)
@@ -148,13 +165,13 @@ def discard_draft(*, session: Session, draft: Draft) -> list[str]:
 
 def cancel_draft(*, session: Session, user_id: int) -> list[str] | None:
     """Cancel the user's draft; None when there was none. Returns unused photo paths."""
-    draft = find_draft(session=session, user_id=user_id)
+    draft = lock_draft(session=session, user_id=user_id)
     return None if draft is None else discard_draft(session=session, draft=draft)
 
 
 def require_draft(session: Session, user_id: int, key: str | None, *steps: Step) -> Draft:
     """The user's draft, if it is the one a button was for and waits at one of `steps`."""
-    draft = find_draft(session=session, user_id=user_id)
+    draft = lock_draft(session=session, user_id=user_id)
     if draft is None or (key is not None and draft.key != key):
         raise DraftProblem("stale")
     if steps and draft.step not in steps:

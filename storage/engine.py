@@ -8,8 +8,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 from storage import (  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -60,6 +61,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, lock_wait_ms: int) -
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={lock_wait_ms}")  # another writer (the CLI) is waited for
     cursor.close()
+
+
+def database_answers(engine: Engine) -> bool:
+    """Whether the database answers a trivial query now (for health checks)."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from storage.areas import Areas
-from storage.drafts import DraftProblem, find_draft
+from storage.drafts import DraftProblem, lock_draft
 from storage.duplicates import find_duplicate
 from storage.kinds import Step
 from storage.models import (
@@ -83,7 +83,7 @@ def submit_draft(
     With `duplicate_of`, the report confirms that open observation: its cards get "+1"
     instead of a card of its own.
     """
-    draft = find_draft(session=session, user_id=user_id)
+    draft = lock_draft(session=session, user_id=user_id)
     if draft is None or draft.key != key:
         existing = session.exec(select(Observation).where(Observation.draft_key == key)).first()
         if existing is not None and existing.reporter_id == user_id:

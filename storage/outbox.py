@@ -2,6 +2,8 @@
 same transaction as what it tells about, and a worker delivers it afterwards.
 
 A crash or a Telegram outage between the two loses nothing: the row waits until delivered.
+Several processes may deliver from one database: each chat's lane is a lease (see
+storage/leases.py) that one process at a time holds, so no row is sent by two.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlmodel import Session, col, select
 from storage.group_models import CoordinatorGroup, Outbox, PostedMessage
 from storage.groups import groups_for
 from storage.kinds import Delivery, Posted
+from storage.leases import claim_lease, held_by_others, release_lease
 from storage.models import Category, Observation, User, utcnow
 
 # Retry after 2, 4, 8 … seconds, at most every ten minutes; give up after a day of trying.
@@ -113,15 +116,41 @@ def enqueue_message(
     )
 
 
-def waiting_chats(*, session: Session, now: datetime | None = None) -> list[int]:
-    """Chats with deliveries due now, the longest waiting first."""
+def waiting_chats(
+    *, session: Session, now: datetime | None = None, holder: str | None = None
+) -> list[int]:
+    """Chats with deliveries due now, the longest waiting first; with `holder`, not the
+    chats whose lane another process holds."""
+    now = now or utcnow()
     rows = session.exec(
         select(Outbox.chat_id, func.min(Outbox.id))
-        .where(col(Outbox.sent_at).is_(None), col(Outbox.due_at) <= (now or utcnow()))
+        .where(col(Outbox.sent_at).is_(None), col(Outbox.due_at) <= now)
         .group_by(col(Outbox.chat_id))
         .order_by(func.min(Outbox.id))
     ).all()
-    return [chat_id for chat_id, _ in rows]
+    chats = [chat_id for chat_id, _ in rows]
+    if holder is None or not chats:
+        return chats
+    taken = held_by_others(session=session, prefix=LANE, holder=holder, now=now)
+    return [chat_id for chat_id in chats if lane(chat_id) not in taken]
+
+
+LANE = "chat:"
+
+
+def lane(chat_id: int) -> str:
+    """The name of a chat's delivery lease."""
+    return f"{LANE}{chat_id}"
+
+
+def claim_lane(*, session: Session, chat_id: int, holder: str, ttl_s: float) -> bool:
+    """Take (or keep) the chat's delivery lane; False while another process has it."""
+    return claim_lease(session=session, name=lane(chat_id), holder=holder, ttl_s=ttl_s)
+
+
+def release_lane(*, session: Session, chat_id: int, holder: str, keep_s: float = 0.0) -> None:
+    """Nothing more to deliver to the chat for now; see `release_lease` for `keep_s`."""
+    release_lease(session=session, name=lane(chat_id), holder=holder, keep_s=keep_s)
 
 
 def waiting_for(*, session: Session, chat_id: int, now: datetime | None = None) -> list[Outbox]:

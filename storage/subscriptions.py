@@ -3,7 +3,7 @@
 Without a row of its own a group gets every scheduled kind at the default time. A digest
 made for a group is recorded in the same transaction as the messages it put in the
 outbox, and the record is unique per kind, period and group: a digest goes out once,
-whatever restarts or clock changes happen.
+whatever restarts, clock changes or other processes making the same digest happen.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from storage.digest_models import DigestSubscription, SentDigest
@@ -133,9 +135,8 @@ def record_digest(
 ) -> bool:
     """Put a digest's messages (and its album of charts) in the outbox and record it as
     made, together; False, changing nothing, if it was made already."""
-    if already_made(session=session, chat_id=group.chat_id, kind=kind, period=period):
+    if not _claim_digest(session, group.chat_id, kind, period, len(messages)):
         return False
-    session.add(SentDigest(kind=kind, period=period, chat_id=group.chat_id, messages=len(messages)))
     for text in messages:
         session.add(
             Outbox(chat_id=group.chat_id, thread_id=group.thread_id, kind=Delivery.DIGEST,
@@ -146,5 +147,20 @@ def record_digest(
             Outbox(chat_id=group.chat_id, thread_id=group.thread_id, kind=Delivery.CHARTS,
                    payload={"charts": list(charts)})
         )  # fmt: skip
-    session.flush()  # the unique record fails here, not at commit, if another made it
     return True
+
+
+def _claim_digest(
+    session: Session, chat_id: int, kind: DigestKind, period: str, messages: int
+) -> bool:
+    """Record the digest as made; False if it was made already. Another process making the
+    same digest at this moment waits for this one's commit and then finds it made: no
+    unique-violation error, and no second copy."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    made = session.execute(
+        insert(SentDigest)
+        .values(kind=kind, period=period, chat_id=chat_id, messages=messages, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["kind", "period", "chat_id"])
+        .returning(col(SentDigest.id))
+    )
+    return made.first() is not None

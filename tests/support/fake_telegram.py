@@ -3,6 +3,8 @@
 The real python-telegram-bot ``Application`` polls it over HTTP (``base_url`` / ``file_url``);
 tests drive simulated people through :meth:`FakeTelegram.user` and :meth:`FakeTelegram.group`
 (see :mod:`tests.support.sim_people`) and inspect what the bot did via ``calls`` and the chats.
+After ``setWebhook`` it POSTs the updates to the bot instead (see
+:mod:`tests.support.fake_webhook`), to one or several workers.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from aiohttp import web
 from telegram.ext import Application
 
 from .bot_api import JSON, ApiError, BotApi, Upload
+from .fake_webhook import WebhookDelivery
 from .sim_people import SimGroup, SimUser
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -139,7 +142,7 @@ def _answer(result: Any = None, error: ApiError | None = None) -> web.Response:
     return web.json_response(body, status=error.code)
 
 
-class FakeTelegram(BotApi):
+class FakeTelegram(WebhookDelivery, BotApi):
     """A Bot API server on 127.0.0.1 (random port) speaking enough HTTP for PTB's Application."""
 
     def __init__(
@@ -184,6 +187,7 @@ class FakeTelegram(BotApi):
         self._faults: list[_Fault] = []
         self._random_faults: _RandomFaults | None = None
         self._sent_log: dict[int, list[float]] = {}
+        self._init_webhook()
         self._methods: dict[str, Callable[[JSON], Any]] = {
             name[3:]: getattr(self, name) for name in dir(self) if name.startswith("_m_")
         }
@@ -206,6 +210,7 @@ class FakeTelegram(BotApi):
         """Answer pending long polls with ``[]`` at once, then shut the server down."""
         self._stopping = True
         self._notify()
+        await self._stop_webhook()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -409,6 +414,7 @@ class FakeTelegram(BotApi):
             await self._delay()
             raise injected
         if name == "getupdates":
+            self._refuse_get_updates()
             return await self._get_updates(params)
         handler = self._methods.get(name)
         if handler is None:
@@ -465,19 +471,6 @@ class FakeTelegram(BotApi):
                 del self._awaiting[update_id]
 
     # ---- updates -----------------------------------------------------------------------------
-    def _m_deletewebhook(self, params: JSON) -> bool:
-        if params.get("drop_pending_updates"):
-            self._queue.clear()
-            self._forced.clear()
-        return True
-
-    def _m_getwebhookinfo(self, params: JSON) -> JSON:
-        return {
-            "url": "",
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._pending()),
-        }
-
     def _pending(self) -> list[int]:
         return sorted(self._queue | set(self._forced))
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from aiohttp import web
 from telegram import (
+    Bot,
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -22,6 +25,7 @@ from telegram.constants import ChatAction
 from telegram.error import (
     BadRequest,
     ChatMigrated,
+    Conflict,
     Forbidden,
     NetworkError,
     RetryAfter,
@@ -38,6 +42,7 @@ from telegram.ext import (
 )
 
 from tests.support.fake_telegram import DROP, SLOW, AnyApp, Call, FakeTelegram, running
+from tests.support.fake_webhook import SECRET_HEADER
 
 # PTB's own RetryAfter.__init__ reads its deprecated int ``retry_after``.
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
@@ -689,3 +694,70 @@ async def test_sent_messages_log(server: FakeTelegram, app: AnyApp) -> None:
     assert server.max_in_window(1001, log[6] - log[3]) == 3  # half-open: log[6] is out
     assert server.max_in_window(2002, 1) == 1 and server.max_in_window(3003, 1) == 0
     assert server.sent_messages_log(3003) == []
+
+
+async def test_webhook_posts_updates_to_workers_in_turn(server: FakeTelegram) -> None:
+    """After setWebhook, updates are POSTed with the secret header to the routed workers in
+    turn (the server plays the reverse proxy); a non-200 answer is sent again; getUpdates is
+    refused meanwhile; deleteWebhook returns to polling."""
+    received: list[tuple[int, str, str, int]] = []  # worker, path, secret, update_id
+    failed_once: set[int] = set()
+
+    def worker(number: int) -> web.Application:
+        async def hook(request: web.Request) -> web.Response:
+            update = await request.json()
+            received.append((number, request.path, request.headers.get(SECRET_HEADER, ""),
+                             update["update_id"]))  # fmt: skip
+            if number == 2 and not failed_once:  # the second worker fails its first update
+                failed_once.add(update["update_id"])
+                return web.Response(status=500)
+            return web.Response(text="ok")
+
+        app = web.Application()
+        app.router.add_post("/estbot", hook)
+        return app
+
+    async with serving(worker(1)) as first, serving(worker(2)) as second:
+        bot = Bot(TOKEN, base_url=server.base_url)
+        async with bot:
+            assert await bot.set_webhook("https://example.org/estbot", secret_token="s3cret")
+            server.route_webhook([first, second])
+            anna = server.user(1001, "Anna")
+            ids = []
+            for word in ("ett", "två", "tre"):
+                await anna.send(word)
+                ids.append(anna.last_update_id)
+            await server.wait_until(lambda: not server._pending(), 5)
+            info = await bot.get_webhook_info()
+            assert info.url == "https://example.org/estbot" and info.pending_update_count == 0
+            assert "500" in (info.last_error_message or "")
+            with pytest.raises(Conflict):
+                await bot.get_updates()
+            assert await bot.delete_webhook()
+            assert await bot.get_updates(timeout=0) == ()
+    assert {path for _, path, _, _ in received} == {"/estbot"}
+    assert {secret for _, _, secret, _ in received} == {"s3cret"}
+    assert {number for number, _, _, _ in received} == {1, 2}
+    handled = [uid for number, _, _, uid in received if uid not in failed_once or number == 1]
+    assert sorted(set(handled) | failed_once) == ids  # the failed one came again
+    assert len(received) == len(ids) + 1
+    assert [post.status for post in server.webhook_posts].count(500) == 1
+
+
+def test_webhook_is_routed_only_to_this_machine(server: FakeTelegram) -> None:
+    with pytest.raises(ValueError):
+        server.route_webhook(["http://example.org:8443"])
+
+
+@contextlib.asynccontextmanager
+async def serving(app: web.Application) -> AsyncIterator[str]:
+    """Serve `app` on a free port of 127.0.0.1; yields its base address."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
