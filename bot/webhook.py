@@ -30,8 +30,9 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_PATH = "/healthz"
 HEALTH_TIMEOUT_S = 3.0
-# What the bot handles; the same list for polling.
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+# What the bot handles; the same list for polling. Telegram sends nothing else, so a type
+# left out here is silently never handled (a test checks it against the handlers).
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 # One worker registers the webhook; the others find it registered (for a day, then again).
 REGISTRATION_S = 24 * 3600.0
 

@@ -7,9 +7,16 @@ import subprocess
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
-from telegram.ext import ApplicationBuilder
+from telegram.ext import (
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+)
 
-from bot.webhook import SECRET_HEADER, WebhookConfig, webhook_app
+from bot.webhook import ALLOWED_UPDATES, SECRET_HEADER, WebhookConfig, webhook_app
+from handlers.registry import register_handlers
 from storage.engine import make_engine
 
 TOKEN = "123456789:TESTtokenTESTtokenTESTtoken_abcdef"
@@ -52,3 +59,18 @@ def test_webhook_mode_without_address_or_secret_says_what_is_missing(tmp_path: P
     )  # fmt: skip
     assert done.returncode == 2
     assert "ESTBOT_WEBHOOK_SECRET_TOKEN" in done.stderr
+
+
+def test_telegram_is_asked_for_every_kind_of_update_a_handler_waits_for(tmp_path: Path) -> None:
+    """Telegram delivers only the types in allowed_updates; the fake server delivers all."""
+    application = ApplicationBuilder().token(TOKEN).build()
+    register_handlers(application, follow_up_check_s=900, digest_check_s=60)
+    wanted = set()
+    for handler in (h for group in application.handlers.values() for h in group):
+        if isinstance(handler, CallbackQueryHandler):
+            wanted.add("callback_query")
+        elif isinstance(handler, ChatMemberHandler):
+            wanted.add("my_chat_member" if handler.chat_member_types == -1 else "chat_member")
+        elif isinstance(handler, MessageHandler | CommandHandler):
+            wanted.add("message")
+    assert wanted and wanted <= set(ALLOWED_UPDATES), wanted - set(ALLOWED_UPDATES)
