@@ -149,7 +149,9 @@ def step_prompt(
     summary = draft_summary(context, t, state)
     found = find_personal_data(state.draft.description or "")
     if found:  # no Skicka until it is masked or rewritten: see handlers/privacy.py
-        warning = t("personal_data_found", found=", ".join(f.text for f in found))
+        shown = list(dict.fromkeys(f.text for f in found))  # a few: the summary has 4096
+        listed = ", ".join(shown[:3]) + (" …" if len(shown) > 3 else "")
+        warning = t("personal_data_found", found=listed)
         return Html(f"{summary}\n\n{warning}"), keyboards.personal_data(t, key)
     return Html(f"{summary}\n\n{t('summary_question')}"), keyboards.summary(t, key)
 

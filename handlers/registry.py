@@ -14,7 +14,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest, NetworkError
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -207,7 +207,7 @@ async def _log_and_tell(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     if isinstance(error, OperationalError):
         log.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
-    elif isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+    elif isinstance(error, NetworkError | RetryAfter) and not isinstance(error, BadRequest):
         log.warning("Telegram did not take an answer, even when tried again: %s", error.message)
     else:
         log.error("error while handling an update", exc_info=error)

@@ -209,7 +209,9 @@ def set_description(
         )
     if len(clean) < DESCRIPTION_MIN:
         raise DraftProblem("description_short")
-    if len(clean) > DESCRIPTION_MAX:
+    # Counted as Telegram counts (UTF-16 units: an emoji is two), so that the summary with
+    # the description in it stays within one message.
+    if len(clean.encode("utf-16-le")) // 2 > DESCRIPTION_MAX:
         raise DraftProblem("description_long")
     if not from_caption and draft.step is not Step.DESCRIPTION:
         raise DraftProblem("wrong_step")
