@@ -4,58 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 from storage.kinds import Role
 from tests.e2e.conftest import KVARNPARKEN, TOKEN, World
 from tests.e2e.helpers import buttons, file_report, text
+from tests.e2e.processes import estbot_process
 from tests.support.sim_people import SimUser
-
-
-@asynccontextmanager
-async def estbot_process(
-    world: World, cwd: Path, log: list[bytes]
-) -> AsyncIterator[asyncio.subprocess.Process]:
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": world.telegram.base_url,
-        "TELEGRAM_API_FILE_URL": world.telegram.file_url,
-        "ESTBOT_DATABASE_URL": world.database_url,
-        "ESTBOT_DATA_DIR": str(world.data_dir),
-        "ESTBOT_GEOCODER_DOMAIN": world.geocoder.base,
-        "ESTBOT_GEOCODER_SCHEME": "http",
-        "ESTBOT_LOG_LEVEL": "DEBUG",
-    }
-    process = await asyncio.create_subprocess_exec(
-        "estbot",
-        "run",
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    reader = asyncio.create_task(_collect(process, log))
-    try:
-        yield process
-    finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), 15)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-        await reader
-
-
-async def _collect(process: asyncio.subprocess.Process, log: list[bytes]) -> None:
-    assert process.stdout is not None
-    while line := await process.stdout.readline():
-        log.append(line)
 
 
 async def test_sigkill_at_every_step_loses_nothing(world: World, tmp_path: Path) -> None:
@@ -72,13 +27,13 @@ async def test_sigkill_at_every_step_loses_nothing(world: World, tmp_path: Path)
         (lambda: anna.press("✅ Skicka"), "Tack!"),
     ]
     for act, expected in steps:
-        async with estbot_process(world, tmp_path, log) as process:
+        async with estbot_process(world, tmp_path, log, ESTBOT_LOG_LEVEL="DEBUG") as process:
             await act()
             reply = await anna.next_message(timeout=30)
             assert expected in text(reply), (expected, text(reply))
             process.kill()  # SIGKILL: no clean shutdown, no confirmed offset
             await process.wait()
-    async with estbot_process(world, tmp_path, log):
+    async with estbot_process(world, tmp_path, log, ESTBOT_LOG_LEVEL="DEBUG"):
         await world.telegram.idle(anna.id, quiet=1.5, timeout=30)
     stored = world.observations()
     assert len(stored) == 1 and stored[0].description == "Klotter på transformatorstationen"
@@ -115,7 +70,7 @@ async def test_a_card_waiting_at_a_sigkill_is_posted_once_after_the_restart(
     log: list[bytes] = []
     anna = world.telegram.user(7002, "Anna", username="anna2")
     world.telegram.fail("sendMessage", chat_id=group.id, times=10_000, code=502)  # Telegram down
-    async with estbot_process(world, tmp_path, log) as process:
+    async with estbot_process(world, tmp_path, log, ESTBOT_LOG_LEVEL="DEBUG") as process:
         await anna.send(f"/start {world.invite()}")
         await anna.next_message(timeout=30)
         reference = await file_report(anna)
@@ -126,7 +81,7 @@ async def test_a_card_waiting_at_a_sigkill_is_posted_once_after_the_restart(
         await process.wait()
     assert not any(reference in text(m) for m in group.messages)
     world.telegram.clear_faults()
-    async with estbot_process(world, tmp_path, log):
+    async with estbot_process(world, tmp_path, log, ESTBOT_LOG_LEVEL="DEBUG"):
         await group.wait_for(lambda m: reference in text(m) and bool(buttons(m)), timeout=30)
         await world.telegram.idle(group.id, quiet=1.5, timeout=30)
     assert sum(reference in text(m) and bool(buttons(m)) for m in group.messages) == 1

@@ -18,7 +18,6 @@ import asyncio
 import html
 import os
 import re
-import signal
 import socket
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -39,6 +38,7 @@ from storage.models import Draft, Photo, utcnow
 from storage.subscriptions import change_subscription
 from tests.e2e.conftest import TOKEN, World, jpeg
 from tests.e2e.helpers import buttons, reference_in, send_report, text, to_summary
+from tests.e2e.processes import estbot_process
 from tests.support.fake_webhook import SECRET_HEADER
 from tests.support.sim_people import SimGroup
 
@@ -68,45 +68,17 @@ def free_port() -> int:
 @asynccontextmanager
 async def worker(world: World, port: int, log: list[bytes]) -> AsyncIterator[str]:
     """`estbot run --webhook` on `port`; yields its base address once /healthz says ok."""
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": world.telegram.base_url,
-        "TELEGRAM_API_FILE_URL": world.telegram.file_url,
-        "ESTBOT_DATABASE_URL": world.database_url,
-        "ESTBOT_DATA_DIR": str(world.data_dir),
-        "ESTBOT_GEOCODER_DOMAIN": world.geocoder.base,
-        "ESTBOT_GEOCODER_SCHEME": "http",
+    arguments = ["--webhook", "--listen", "127.0.0.1", "--port", str(port), "--url", PUBLIC_URL]
+    settings = {
         "ESTBOT_RATE_LIMIT_OVERALL": "0",
         "ESTBOT_DELIVERY_POLL": "0.2",
         "ESTBOT_DIGEST_CHECK_INTERVAL": "0.5",
         "ESTBOT_WEBHOOK_SECRET_TOKEN": SECRET,  # from the environment, as the README advises
     }
-    arguments = ["--webhook", "--listen", "127.0.0.1", "--port", str(port), "--url", PUBLIC_URL]
-    process = await asyncio.create_subprocess_exec(
-        "estbot", "run", *arguments, cwd=world.data_dir.parent, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    reader = asyncio.create_task(_collect(process, log))
-    base = f"http://127.0.0.1:{port}"
-    try:
+    async with estbot_process(world, world.data_dir.parent, log, *arguments, **settings) as process:
+        base = f"http://127.0.0.1:{port}"
         await _until_healthy(base, process)
         yield base
-    finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), 20)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-        await reader
-
-
-async def _collect(process: asyncio.subprocess.Process, log: list[bytes]) -> None:
-    assert process.stdout is not None
-    while line := await process.stdout.readline():
-        log.append(line)
 
 
 async def _until_healthy(base: str, process: asyncio.subprocess.Process) -> None:
