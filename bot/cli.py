@@ -13,12 +13,14 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
+from bot.import_commands import import_app
 from bot.logs import RedactSecrets, configure_logging
 from bot.settings import Settings
 from storage.access import AmbiguousUser, create_invite, list_users, revoke_user, set_hide_names
 from storage.audit import AuditAction, record_audit
 from storage.engine import transaction
 from storage.groups import organisations
+from storage.imports import is_import_reporter
 from storage.kinds import Role
 from storage.setup import open_database
 
@@ -214,6 +216,8 @@ def users() -> None:
         typer.echo("{:>12}  {:<20} {:<24} {:<24} {:<11} status".format(*header))
         for user, organisation in rows:
             status = "active" if user.active else "revoked"
+            if is_import_reporter(user):
+                status = "import"  # the placeholder that imported observations are filed by
             handle = f"@{user.username}" if user.username else "-"
             typer.echo(
                 f"{user.telegram_id:>12}  {handle:<20} {user.full_name[:24]:<24} "
@@ -344,6 +348,8 @@ def demo(
     configure_logging(settings.log_level, [settings.token or ""])
     digest_commands.demo(settings, out, observations, seed)
 
+
+app.add_typer(import_app, name="import")
 
 db_app = typer.Typer(help="The database schema: where it is, and bringing it up to date.")
 app.add_typer(db_app, name="db")

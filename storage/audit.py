@@ -1,4 +1,5 @@
-"""The audit log: who exported or listed observations in bulk, changed a status, purged.
+"""The audit log: who exported, imported or listed observations in bulk, changed a status,
+purged.
 
 An entry says who (a user, or the command line, or the bot's own retention job), what,
 when and about which object or how many rows; never the content itself, so the log holds
@@ -27,6 +28,7 @@ class AuditAction(StrEnum):
     STATUS_CHANGE = "status_change"
     PURGE = "purge"
     PERSONAL_DATA = "personal_data"  # someone's /minadata extract made by an admin
+    IMPORT = "import"  # observations imported from a file (estbot import)
 
 
 class AuditEntry(SQLModel, table=True):
