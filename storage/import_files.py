@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from storage.exchange import IMPORTED_COLUMNS, OBSERVATION_COLUMNS, REQUIRED_COLUMNS
@@ -115,10 +115,24 @@ def _xlsx_rows(data: bytes) -> tuple[list[Cell], list[tuple[int, list[Cell]]], l
         named = [s for s in workbook.worksheets if s.title.strip().lower() in SHEET_NAMES]
         sheet = named[0] if named else workbook.worksheets[0]
         first = sheet.min_row or 1
-        records = [list(row) for row in sheet.iter_rows(values_only=True)]
+        records = [[_xlsx_value(cell) for cell in row] for row in sheet.iter_rows()]
     finally:
         workbook.close()
     if not records:
         raise FileProblem(f"the sheet {sheet.title!r} is empty")
     rows = [(number, cells) for number, cells in enumerate(records[1:], start=first + 1)]
     return records[0], rows, []
+
+
+def _xlsx_value(cell: object) -> Cell:
+    """A cell's value; a date cell whose format shows no time is a date (Excel keeps every
+    date as a datetime at midnight)."""
+    value: Cell = getattr(cell, "value", None)
+    shown = str(getattr(cell, "number_format", "") or "").lower()
+    if not isinstance(value, datetime):
+        return value
+    if value.microsecond:  # a day's fraction in floating point: 21:29:59.999 is 21:30
+        value = (value + timedelta(microseconds=500_000)).replace(microsecond=0)
+    if value.time() == datetime.min.time() and "h" not in shown:
+        return value.date()
+    return value

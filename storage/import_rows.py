@@ -36,6 +36,10 @@ class RowProblem(Exception):
     """One reason a row cannot be imported, said so that the person can fix the cell."""
 
 
+class NoSuchLocalTime(RowProblem):
+    """A local time in the spring's missing hour."""
+
+
 @dataclass(frozen=True)
 class ImportRow:
     """A checked row: everything an Observation needs but its id, reporter and new number."""
@@ -114,7 +118,12 @@ class RowReader:
 
     def _occurred_at(self, cells: dict[str, Cell]) -> datetime:
         utc = _utc_or_none(cells.get("occurred_at_utc"))
-        local = self._local_or_none(cells, "occurred_at")
+        try:
+            local = self._local_or_none(cells, "occurred_at")
+        except NoSuchLocalTime:
+            if utc is None:
+                raise
+            local = None  # occurred_at_utc wins, and says which moment was meant
         if utc is None and local is None:
             raise RowProblem("occurred_at is empty")
         if local is not None and utc is not None and not self._agree(cells, local, utc):
@@ -159,7 +168,7 @@ class RowReader:
         local = naive.replace(tzinfo=self.tz)  # fold 0: the first of the autumn's two hours
         utc = local.astimezone(UTC)
         if utc.astimezone(self.tz).replace(tzinfo=None) != naive:
-            raise RowProblem(
+            raise NoSuchLocalTime(
                 f"{column} {_cell_text(shown)} does not exist in {self.tz.key} (the clocks "
                 "jump forward that night); give the time in UTC in occurred_at_utc, or fix it"
             )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -97,7 +97,7 @@ def _sort_out_existing(session: Session, rows: list[ImportRow], plan: ImportPlan
             plan.already += 1
         elif holder is None:
             plan.new.append(row)
-        elif holder.occurred_at == row.occurred_at and holder.category_id == row.category_id:
+        elif _same_event(holder, row):
             plan.already += 1  # e.g. an export of this very database
         else:
             plan.problems.append(
@@ -107,6 +107,13 @@ def _sort_out_existing(session: Session, rows: list[ImportRow], plan: ImportPlan
                     "leave it empty to get a new one",
                 )  # fmt: skip
             )
+
+
+def _same_event(stored: Observation, row: ImportRow) -> bool:
+    """The stored observation with the row's reference is the row's: the same category, and
+    the same time to the minute (an export gives minutes; the bot stored microseconds)."""
+    close = abs(stored.occurred_at - row.occurred_at) < timedelta(minutes=1)
+    return close and stored.category_id == row.category_id
 
 
 def _existing(session: Session, column: Any, values: list[str]) -> Iterable[str]:
@@ -139,8 +146,7 @@ def write_import(
         raise ValueError("a plan with problems is not written")
     reporters = {name: _import_reporter(session, name) for name in _organisations(plan.new)}
     numbers = _numbers(session, plan.new)
-    lat = [row.latitude for row in plan.new]
-    found_areas = areas.areas_of(lat, [r.longitude for r in plan.new]) if areas else []
+    found_areas = _areas(areas, plan.new) if areas else []
     values: list[dict[str, Any]] = []
     for index, row in enumerate(plan.new):
         reporter = reporters[row.organisation]
@@ -183,6 +189,14 @@ def _values(row: ImportRow, number: int, reporter: User, area: str | None) -> di
         "duplicate_of_id": None,
         "draft_key": row.key,
     }
+
+
+def _areas(areas: Areas, rows: list[ImportRow]) -> list[str | None]:
+    """The area of each row, found all at once; a row without coordinates has none."""
+    nan = float("nan")  # an empty point, inside no area
+    latitudes = [nan if row.latitude is None else row.latitude for row in rows]
+    longitudes = [nan if row.longitude is None else row.longitude for row in rows]
+    return areas.areas_of(latitudes, longitudes) if rows else []
 
 
 def _organisations(rows: list[ImportRow]) -> list[str]:
