@@ -37,8 +37,11 @@ def import_observations(
     ],
     dry_run: Annotated[bool, typer.Option(help="check the file only; store nothing")] = False,
 ) -> None:
-    """Import observations from a spreadsheet: all rows or none, each row once however often
-    the file is imported. The columns are in the README ('Data in and out')."""
+    """Import observations from a spreadsheet (columns: README, 'Data in and out').
+
+    All rows or none: a file with a bad row is refused with every bad row listed. Each row
+    is stored once, however often the file is imported.
+    """
     settings = _settings()
     try:
         sheet = read_sheet(file)
@@ -64,8 +67,9 @@ def import_observations(
             with typer.progressbar(
                 length=len(plan.new),
                 label="Importing",
-                hidden=len(plan.new) < PROGRESS_FROM,
-                file=sys.stderr,  # stdout keeps only the summary; no bar unless a terminal
+                # stdout keeps only the summary; a bar only on a terminal, never into a file
+                hidden=len(plan.new) < PROGRESS_FROM or not sys.stderr.isatty(),
+                file=sys.stderr,
             ) as bar:
                 stored = write_import(
                     session=session, plan=plan, tz=settings.tz, areas=areas,

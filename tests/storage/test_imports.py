@@ -13,14 +13,18 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlmodel import Session, col, select
 
+from storage.access import member_and_draft
 from storage.areas import Areas
 from storage.audit import AuditAction, AuditEntry
 from storage.engine import transaction
+from storage.group_models import Outbox
 from storage.import_files import read_sheet
 from storage.imports import ImportPlan, plan_import, write_import
+from storage.kinds import Role, Status
 from storage.models import Category, Observation, Organisation, ReferenceCounter, User
 from storage.observations import next_reference_number
-from tests.factories import seed_categories
+from storage.statuses import change_status
+from tests.factories import make_user, seed_categories
 from tests.support.observation_files import date_cell, local_cell, write_csv, write_xlsx
 
 TZ = ZoneInfo("Europe/Stockholm")
@@ -237,3 +241,22 @@ def test_five_thousand_rows_are_stored_in_one_transaction(db: Engine, tmp_path: 
     assert len(observations) == 5000 and observations[-1][0].reference == "EST-2026-5000"
     assert all(o.area == "Centrum" for o, _ in observations)
     assert run_import(db, path).already == 5000
+
+
+def test_the_import_reporter_is_never_sent_anything_and_cannot_sign_in(
+    db: Engine, tmp_path: Path
+) -> None:
+    run_import(db, write_csv(tmp_path / "one.csv", [row()]))
+    [(observation, _)] = stored(db)
+    assert observation.id is not None
+    with transaction(db) as session:
+        coordinator = make_user(session, role=Role.COORDINATOR)
+        assert coordinator.id is not None
+        reporter = session.get_one(User, observation.reporter_id)
+        changed = change_status(
+            session=session, observation_id=observation.id, status=Status.RESOLVED,
+            by_user_id=coordinator.id,
+        )  # fmt: skip
+        kinds = [item.kind for item in session.exec(select(Outbox)).all()]
+        assert member_and_draft(session=session, telegram_id=reporter.telegram_id) is None
+    assert changed.changed and kinds == []  # no notice to the placeholder (and no cards)
