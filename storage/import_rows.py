@@ -27,7 +27,8 @@ MAX_PLACE, MAX_ORGANISATION = 500, 200
 _ISO = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
 )
-_REFERENCE = re.compile(r"^EST-(\d{4})-(\d{4,})$")
+_REFERENCE = re.compile(r"^EST-(\d{4})-(\d{4,8})$")  # Observation.reference holds 20
+_GAP_ADVICE = {"occurred_at": "correct it, or give the moment in UTC in occurred_at_utc"}
 _FUTURE_SLACK = timedelta(minutes=5)
 T = TypeVar("T")
 
@@ -170,7 +171,7 @@ class RowReader:
         if utc.astimezone(self.tz).replace(tzinfo=None) != naive:
             raise NoSuchLocalTime(
                 f"{column} {_cell_text(shown)} does not exist in {self.tz.key} (the clocks "
-                "jump forward that night); give the time in UTC in occurred_at_utc, or fix it"
+                f"jump forward that night); {_GAP_ADVICE.get(column, 'correct it')}"
             )
         return utc
 

@@ -260,3 +260,12 @@ def test_the_import_reporter_is_never_sent_anything_and_cannot_sign_in(
         kinds = [item.kind for item in session.exec(select(Outbox)).all()]
         assert member_and_draft(session=session, telegram_id=reporter.telegram_id) is None
     assert changed.changed and kinds == []  # no notice to the placeholder (and no cards)
+
+
+def test_references_that_do_not_fit_are_refused(db: Engine, tmp_path: Path) -> None:
+    rows = [row(reference="EST-2026-123456789"), row(reference="EST-2026-0000", place="B"),
+            row(reported_at="2026-03-29 02:15", place="C")]  # fmt: skip
+    reasons = dict(run_import(db, write_csv(tmp_path / "r.csv", rows)).problems)
+    assert "not like EST-2026-0042" in reasons[2] and "not like EST-2026-0042" in reasons[3]
+    assert reasons[4].startswith("reported_at '2026-03-29 02:15' does not exist")
+    assert reasons[4].endswith("that night); correct it")
