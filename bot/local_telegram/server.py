@@ -363,6 +363,11 @@ class FakeTelegram(WebhookDelivery, BotApi):
         self._notify()
         return update_id
 
+    def continue_after(self, update_id: int) -> None:
+        """Number new updates after ``update_id``: for a bot whose database remembers the
+        updates of an earlier server (it would take fresh ones for redeliveries)."""
+        self._update_ids = itertools.count(update_id + 1)
+
     def redeliver(self, update_id: int) -> None:
         """Deliver the same update again (same update_id), even if the bot confirmed it."""
         if update_id not in self._updates:
