@@ -30,11 +30,11 @@ from bot.trial.commands import (
     SharePosition,
     parse_line,
 )
-from bot.trial.screen import Shown
+from bot.trial.screen import Shown, words
 from bot.trial.world import GROUP_TITLE, ORGANISATION, SetupFailed, TrialWorld, trial_world
 from storage.kinds import Role
 
-PROMPT = "du> "
+PROMPTS = {"sv": "du> ", "en": "you> "}
 
 
 def start_trial(
@@ -75,7 +75,7 @@ async def _session(settings: Settings, role: Role, out: TextIO, kept: bool) -> N
         shown.forget_all(but=world.player)  # the setup's chatter, not the player's welcome
         shown.show_new()
         while True:
-            line = await _read_line(PROMPT)
+            line = await _read_line(PROMPTS.get(settings.language, "you> "))
             if line is None:
                 out.write("\n")
                 break
@@ -87,12 +87,11 @@ async def _session(settings: Settings, role: Role, out: TextIO, kept: bool) -> N
 
 def _screen(world: TrialWorld, out: TextIO) -> Shown:
     language = world.settings.language
-    words = Shown([], out, language).words
     coordinator = world.role == Role.COORDINATOR
     return Shown(
         [
-            (world.player, words("bot"), True),
-            (world.group, f"{words('group')}: {GROUP_TITLE}", coordinator),
+            (world.player, words(language, "bot"), True),
+            (world.group, f"{words(language, 'group')}: {GROUP_TITLE}", coordinator),
         ],
         out,
         language,
@@ -103,10 +102,11 @@ def _screen(world: TrialWorld, out: TextIO) -> Shown:
 def _greet(world: TrialWorld, out: TextIO) -> None:
     role = "a coordinator" if world.role == Role.COORDINATOR else "a staff member (reporter)"
     group = "you are in it" if world.role == Role.COORDINATOR else "Erik Ek, a coordinator, is"
+    start = "/rapport" if world.settings.language == "sv" else "/report"
     out.write(
         f"estbot try: you are Anna Berg, {role} of {ORGANISATION}, chatting with the real bot.\n"
         f'The coordinators\' group "{GROUP_TITLE}" is linked ({group}).\n'
-        "Start a report with /rapport. Press a button with #1, #2 …; /hjälp lists the rest.\n\n"
+        f"Start a report with {start}. Press a button with #1, #2 …; /hjälp lists the rest.\n\n"
     )
     out.flush()
 

@@ -37,7 +37,12 @@ WORDS = {
         "keyboard": "Keyboard",
     },
 }
-BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
+BOLD, RESET = "\033[1m", "\033[0m"
+
+
+def words(language: str, key: str) -> str:
+    """One of the screen's own words in the bot's language."""
+    return WORDS.get(language, WORDS["en"])[key]
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,7 @@ class Shown:
     _keyboard: str = "null"
 
     def words(self, key: str) -> str:
-        return WORDS.get(self.language, WORDS["en"])[key]
+        return words(self.language, key)
 
     def forget_all(self, but: ChatView | None = None) -> None:
         """Count everything there is now as printed, except in chat ``but``."""
