@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlmodel import select
 
+from bot.local_telegram.bot_api import Upload
+from bot.local_telegram.people import SimGroup, SimUser
 from storage.access import find_user, revoke_user
 from storage.categories import read_category_file
 from storage.digest_models import DigestSubscription
@@ -28,8 +30,6 @@ from storage.models import Draft, Observation, Organisation, Photo, User
 from storage.statuses import add_comment
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import send_report, text
-from tests.support.bot_api import Upload
-from tests.support.sim_people import SimGroup, SimUser
 
 JSON = dict[str, Any]
 TOWN, COMPANY = "Kvarnby kommun", "Kvarnbyhem"
