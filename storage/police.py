@@ -60,9 +60,8 @@ class ImportResult:
 
     def line(self) -> str:
         """ "24 rows: 20 new, 4 updated, 0 unchanged" """
-        return (
-            f"{self.rows} rows: {self.new} new, {self.updated} updated, {self.unchanged} unchanged"
-        )
+        rows = f"{self.rows} row" + ("" if self.rows == 1 else "s")
+        return f"{rows}: {self.new} new, {self.updated} updated, {self.unchanged} unchanged"
 
 
 def import_police_figures(
