@@ -95,6 +95,7 @@ def test_a_monthly_lagesbild_compares_the_month_with_the_one_before_and_a_year_a
     telegram = lagesbild(engine, OCTOBER, "telegram", language="en")
     assert "Crimes reported to the police, October 2026" in telegram
     assert "• Skadegörelse: <b>15</b> · 20 (−25 %) · 8 (+88 %)" in telegram
+    assert "👮 Crimes reported per month according to the police" in telegram  # a footnote
 
 
 def test_an_area_lagesbild_takes_that_areas_rows_whatever_their_case(engine: Engine) -> None:
