@@ -411,6 +411,26 @@ def db_revision(
     db_commands.revision(message)
 
 
+import_app = typer.Typer(help="Bring data in from files.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("police")
+def import_police_command(
+    file: Annotated[
+        Path,
+        typer.Argument(help="CSV: month;crime_type;area;count (or månad;brottstyp;område;antal)"),
+    ],
+) -> None:
+    """Crimes reported to the police per month, crime type and area, for the lägesbild.
+
+    Importing the same file again adds nothing; a corrected file updates the counts.
+    """
+    from bot.police_commands import import_police
+
+    import_police(file, _database(_settings()))
+
+
 def main() -> None:
     app()
 
