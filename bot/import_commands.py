@@ -1,5 +1,5 @@
-"""`estbot import ...`: data brought in from files. One command per kind of data; each
-opens the database the same way (`bot.cli` hands it the settings)."""
+"""`estbot import ...`: data brought in from files, one command per kind of data
+(observations, police figures). `bot.cli` adds this sub-app under the name `import`."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from storage.imports import ImportPlan, plan_import, write_import
 from storage.setup import open_database
 
 import_app = typer.Typer(
-    help="Bring data in from files: observations from spreadsheets or another tool.",
+    help="Bring data in from files: observations from spreadsheets or another tool, and the "
+    "police's monthly figures.",
     no_args_is_help=True,
 )
 PROGRESS_FROM = 1000  # rows; smaller files are written before a bar would be seen
@@ -28,6 +29,23 @@ def _settings() -> Settings:
     from bot.cli import _settings as settings  # one way to read settings and report errors
 
     return settings()
+
+
+@import_app.command("police")
+def import_police_command(
+    file: Annotated[
+        Path,
+        typer.Argument(help="CSV: month;crime_type;area;count (or månad;brottstyp;område;antal)"),
+    ],
+) -> None:
+    """Crimes reported to the police per month, crime type and area, for the lägesbild.
+
+    Importing the same file again adds nothing; a corrected file updates the counts.
+    """
+    from bot.cli import _database
+    from bot.police_commands import import_police
+
+    import_police(file, _database(_settings()))
 
 
 @import_app.command("observations")

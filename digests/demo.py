@@ -32,6 +32,7 @@ from digests.demo_patterns import (
     make_clock,
     nearest_places,
 )
+from digests.demo_police import add_police_figures
 from storage.access import get_or_create_organisation
 from storage.areas import Areas
 from storage.group_models import Intervention, InterventionLink
@@ -230,7 +231,8 @@ def populate_demo(
     seed: int = 2026, areas: Areas | None, gazetteer: Gazetteer, chunk: int = 20_000,
 ) -> DemoFacts:  # fmt: skip
     """Write `observations` synthetic observations of Kvarnby over `years` years up to
-    `now`, with the organisations, people and interventions around them, in one transaction.
+    `now`, with the organisations, people and interventions around them and the police's
+    monthly figures, in one transaction.
 
     The same seed gives the same rows. The categories must be synced and the gazetteer must
     hold the hot-spot places (the example gazetteer does). Returns what was planted.
@@ -258,6 +260,10 @@ def populate_demo(
         coordinator = next(user for user, _ in people if user.role is Role.COORDINATOR)
         assert coordinator.id is not None
         _record_interventions(session, now, tz, gazetteer, coordinator.id)
+        add_police_figures(
+            session=session, first=first, now=now, tz=tz,
+            growth_from=_last_tertial_start(now, tz), rng=np.random.default_rng(seed + 1),
+        )  # fmt: skip
         session.flush()
     occurred = columns["occurred_at"]
     return DemoFacts(HOT_SPOTS, RISING, observations, occurred[0], occurred[-1])

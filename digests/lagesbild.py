@@ -27,6 +27,7 @@ from digests.hotspots import (
     repeat_places,
 )
 from digests.periods import Period
+from digests.police import PoliceSection, police_section
 from digests.timeprofile import TimeWindow, top_windows, weekday_hour
 from storage.areas import Area, Areas
 from storage.digest_queries import ListedObservation, stale_open
@@ -72,6 +73,7 @@ class Lagesbild:
     stale: list[ListedObservation]
     follow_ups: list[InterventionView]
     evaluated: list[InterventionView]
+    police: PoliceSection | None = None  # crimes reported to the police, where imported
 
     @property
     def rising(self) -> list[Change]:
@@ -147,6 +149,7 @@ def make_lagesbild(
         weekly=_weekly(sources, period, area),
         points=current[["latitude", "longitude"]].dropna().to_numpy(),
         outlines=outlines,
+        police=police_section(engine, period, area),
         **_follow_up(sources, period, area, now),
     )
 

@@ -4,6 +4,7 @@ dates and periods are written in each."""
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
@@ -77,6 +78,16 @@ class Words:
     def short_day(self, value: date) -> str:
         """22 nov"""
         return f"{value.day} {self.items('months_short')[value.month - 1]}"
+
+    def month_span(self, months: Sequence[date]) -> str:
+        """oktober 2026; sep–dec 2026; dec 2025–jan 2026 (first to last of the months)."""
+        first, last = min(months), max(months)
+        short = self.items("months_short")
+        if first == last:
+            return f"{self.items('months')[first.month - 1]} {first.year}"
+        if first.year == last.year:
+            return f"{short[first.month - 1]}–{short[last.month - 1]} {last.year}"
+        return f"{short[first.month - 1]} {first.year}–{short[last.month - 1]} {last.year}"
 
     def moment(self, value: datetime) -> str:
         """22 nov 2026 07:00"""

@@ -18,6 +18,7 @@ from storage import (  # noqa: F401  (registers the tables on SQLModel.metadata)
     digest_models,
     group_models,
     models,
+    police,
 )
 
 

@@ -8,6 +8,9 @@ stay (they are younger, else they would go too) and stand alone from then on.
 Interventions are kept, only unlinked: an insats is the municipality's own measure at a
 place (more lighting, a night walk), not a report about people, holds no reporter's
 description, and its follow-up and evaluation are what later lägesbilder learn from.
+
+Police figures (storage/police.py) are not touched either: monthly counts per crime type
+and area, aggregated by the police, about no one in particular.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import text, update
-from sqlmodel import Session, col, delete
+from sqlalchemy import func, text, update
+from sqlmodel import Session, col, delete, select
 
 from storage.access import Member, member_and_draft
 from storage.drafts import DraftState, draft_state
@@ -24,6 +24,11 @@ def claim_update(*, session: Session, update_id: int) -> bool:
     handled_at = utcnow().replace(tzinfo=None)  # stored as naive UTC, like UTCDateTime does
     claimed = session.execute(_CLAIM, {"update_id": update_id, "handled_at": handled_at})
     return claimed.scalar_one_or_none() is not None
+
+
+def last_handled_update(*, session: Session) -> int:
+    """The highest update id handled so far, 0 if none."""
+    return int(session.exec(select(func.max(col(HandledUpdate.update_id)))).one() or 0)
 
 
 def forget_old_updates(

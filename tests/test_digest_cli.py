@@ -48,6 +48,9 @@ def test_the_demo_tertial_analysis_names_the_planted_hot_spots_and_the_rising_ca
     assert "Södra gången" in hot and "Stationsparken" in hot
     rising = section(html, "Utveckling i fel riktning")
     assert "Fordon / motorburen ungdom" in rising and "mot samma period i fjol" in rising
+    police = section(html, "Polisanmälningar")  # the demo's police figures, beside
+    assert "Narkotikabrott" in police and "Centrum" in police
+    assert "mot samma period i fjol" in police and "Polisanmälningar" in pages[0].read_text("utf-8")
     assert html.count('<img src="data:image/png;base64,') == 4  # self-contained charts
     assert "@page { size: A4" in html and "http" not in html.split("<body>")[1].split("<footer")[0]
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,12 +12,14 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from digests.demo import FIRST_TELEGRAM_ID, TOWN, DemoFacts, populate_demo
+from digests.demo_police import DISTRICTS
 from storage.areas import Areas
 from storage.engine import make_engine, transaction
 from storage.group_models import Intervention, InterventionLink
 from storage.kinds import InterventionStatus, PlaceSource, Role
 from storage.models import Category, Observation, Organisation, ReferenceCounter, User
 from storage.places import Gazetteer, Place
+from storage.police import PoliceFigure
 from storage.schema import upgrade_database
 from tests.factories import seed_categories
 
@@ -192,3 +194,25 @@ def test_the_same_seed_gives_the_same_rows(tmp_path: Path) -> None:
 def test_a_gazetteer_without_the_hot_spots_is_refused(engine: Engine) -> None:
     with pytest.raises(ValueError, match="Södra gången"):
         populate(engine, gazetteer=Gazetteer(GAZETTEER.places[:3]))
+
+
+def test_police_figures_for_every_whole_month_up_to_the_last_complete_one(engine: Engine) -> None:
+    populate(engine)
+    with transaction(engine) as session:
+        rows = session.exec(select(PoliceFigure)).all()
+    months = sorted({row.month for row in rows})
+    assert months[-1] == date(2026, 4, 1)  # May 2026 is still running at NOW
+    assert months[0] == date(2024, 6, 1) and len(months) == 23  # the first whole month
+    assert {row.area for row in rows} == set(DISTRICTS)
+
+    def drugs_in_centrum(first: date, last: date) -> int:
+        return sum(
+            row.count
+            for row in rows
+            if (row.crime_type, row.area) == ("Narkotikabrott", "Centrum")
+            and first <= row.month <= last
+        )
+
+    assert drugs_in_centrum(date(2026, 1, 1), date(2026, 4, 1)) > 1.5 * drugs_in_centrum(
+        date(2025, 1, 1), date(2025, 4, 1)
+    )

@@ -56,7 +56,7 @@ def judge_my_data(w: AccessWorld, cell: Cell, sent: Sent, allowed: bool, refusal
     for method, chat_id, _, payload in sent:
         in_private = chat_id == cell.person.id
         leaks = sorted(
-            f"{whose}'s {word!r}"
+            f"{whose}'s {word!r} in {around(payload, word)!r}"
             for word, whose in personal.items()
             if word in payload and not (in_private and whose == cell.kind)
         )
@@ -89,8 +89,16 @@ def _own_document(w: AccessWorld, cell: Cell, count: int) -> list[str]:
         problems.append(f"the document is about {document['user']['telegram_id']}")
     if w.comments[cell.kind] not in data:
         problems.append("the document lacks the comment they wrote")
-    leaks = sorted(f"{whose}'s {word!r}" for word, whose in w.personal_words().items()
+    leaks = sorted(f"{whose}'s {word!r} in {around(data, word)!r}"
+                   for word, whose in w.personal_words().items()
                    if whose != cell.kind and word in data)  # fmt: skip
     if leaks:
         problems.append(f"LEAK of others' data in the document: {leaks}")
     return problems
+
+
+def around(text: str, word: str, width: int = 80) -> str:
+    """The word where it first occurs in the text, with what stands on either side: a
+    leak report must say where the word was (a coordinate may hide in a timestamp)."""
+    at = text.index(word)
+    return text[max(0, at - width) : at + len(word) + width]

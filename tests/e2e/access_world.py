@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlmodel import select
 
+from bot.local_telegram.bot_api import Upload
+from bot.local_telegram.people import SimGroup, SimUser
 from storage.access import find_user, revoke_user
 from storage.categories import read_category_file
 from storage.digest_models import DigestSubscription
@@ -28,8 +30,6 @@ from storage.models import Draft, Observation, Organisation, Photo, User
 from storage.statuses import add_comment
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import send_report, text
-from tests.support.bot_api import Upload
-from tests.support.sim_people import SimGroup, SimUser
 
 JSON = dict[str, Any]
 TOWN, COMPANY = "Kvarnby kommun", "Kvarnbyhem"
@@ -237,12 +237,13 @@ class AccessWorld:
         with transaction(self.world.engine) as session:
             assert revoke_user(session=session, who=str(p["revoked"].id)) is not None
         owner = p["owner"]
+        # The owner's chat also gets the comment notices of _comments() from the outbox,
+        # whenever they come: wait for each prompt by its words, not for the next message.
         await owner.send("/rapport")
-        await owner.next_message()
-        await owner.press(self._labels["fire"])
-        await owner.next_message()
+        await owner.press(self._labels["fire"], await next_matching(owner, "Vad har du sett"))
+        await next_matching(owner, "Var?")
         await owner.send_venue(59.1212, 15.1318, title="Gömställe99", address="Dolda gatan 99")
-        await owner.next_message()
+        await next_matching(owner, "Beskriv kort")
         await owner.send("Utkast med hemlis99 i")
         await owner.press("Nu", await next_matching(owner, "När hände det"))
         await next_matching(owner, "Stämmer det")

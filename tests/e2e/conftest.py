@@ -18,14 +18,14 @@ from PIL import Image
 from sqlmodel import select
 
 from bot.application import build_application
+from bot.local_telegram.people import SimGroup, SimUser
+from bot.local_telegram.server import FakeTelegram, running
 from bot.settings import Settings
 from storage.access import create_invite
 from storage.engine import make_engine, transaction
 from storage.kinds import Role
 from storage.models import Observation
 from tests.support.fake_geocoder import FakeGeocoder
-from tests.support.fake_telegram import FakeTelegram, running
-from tests.support.sim_people import SimGroup, SimUser
 
 TOKEN = "123456789:TESTtokenTESTtokenTESTtoken_abcdef"
 KVARNPARKEN = (59.1262, 15.1418)

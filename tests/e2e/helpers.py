@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.local_telegram.bot_api import public
+from bot.local_telegram.people import SimUser
 from tests.e2e.conftest import KVARNPARKEN
-from tests.support.bot_api import public
-from tests.support.sim_people import SimUser
 
 JSON = dict[str, Any]
 

@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 
+from bot.local_telegram.bot_api import public
+from bot.local_telegram.people import JSON, SimGroup, SimUser
 from tests.e2e.access_privacy import drafts_with_a_personnummer, judge_my_data, owner_draft_as_built
 from tests.e2e.access_world import KINDS, AccessWorld, Cell, Snapshot
 from tests.e2e.conftest import World, jpeg
-from tests.support.bot_api import public
-from tests.support.sim_people import JSON, SimGroup, SimUser
 
 # Columns: stranger (in private), revoked, reporter, coordinator, admin, a registered
 # coordinator in an unlinked group, an unregistered member of a linked group, and a

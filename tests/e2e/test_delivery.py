@@ -8,6 +8,7 @@ import time
 
 from sqlmodel import col, select
 
+from bot.local_telegram.people import SimGroup, SimUser
 from storage.engine import transaction
 from storage.group_models import Comment, Outbox
 from storage.observations import submit_draft
@@ -16,7 +17,6 @@ from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import buttons, file_report, text
 from tests.e2e.test_group_cards import finish_photo_report
 from tests.factories import make_complete_draft, make_user
-from tests.support.sim_people import SimGroup, SimUser
 
 LIMIT, PERIOD = 20, 2.0
 REFERENCE = re.compile(r"EST-\d{4}-\d{4,}")

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from bot.local_telegram.people import SimGroup, SimUser
 from digests.demo import populate_demo
 from storage.areas import Areas
 from storage.digest_models import SentDigest
@@ -22,7 +23,6 @@ from storage.kinds import DigestKind
 from storage.places import Gazetteer
 from tests.e2e.conftest import World
 from tests.e2e.helpers import file_report, text
-from tests.support.sim_people import SimGroup, SimUser
 
 pytestmark = pytest.mark.e2e
 TZ = ZoneInfo("Europe/Stockholm")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.local_telegram.people import SimGroup, SimUser
 from tests.e2e.conftest import KVARNPARKEN, World
 from tests.e2e.helpers import buttons, file_report, reference_in, text, to_place
-from tests.support.sim_people import SimGroup, SimUser
 
 NEARBY = (KVARNPARKEN[0] + 0.0004, KVARNPARKEN[1])  # about 45 m north
 FAR = (KVARNPARKEN[0] + 0.0020, KVARNPARKEN[1])  # about 220 m north

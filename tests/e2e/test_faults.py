@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from bot.local_telegram.people import SimUser
+from bot.local_telegram.server import DROP, SLOW
 from storage.engine import transaction
 from storage.outbox import undelivered
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import buttons, file_report, text
-from tests.support.fake_telegram import DROP, SLOW
 from tests.support.field_staff import Filing, Reporter
-from tests.support.sim_people import SimUser
 from tests.support.tally import tally
 
 pytestmark = pytest.mark.e2e

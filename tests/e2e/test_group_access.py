@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from bot.local_telegram.bot_api import public
+from bot.local_telegram.people import SimGroup, SimUser
 from storage.kinds import InterventionStatus, Status
 from tests.e2e.conftest import World
 from tests.e2e.helpers import buttons, file_report, text
 from tests.e2e.test_interventions import interventions
-from tests.support.bot_api import public
-from tests.support.sim_people import SimGroup, SimUser
 
 
 def forge_in_group(group: SimGroup, user: SimUser, data: str) -> int:

@@ -6,6 +6,7 @@ import time
 
 from sqlmodel import select
 
+from bot.local_telegram.people import SimGroup, SimUser
 from storage.access import set_hide_names
 from storage.engine import transaction
 from storage.group_models import StatusChange
@@ -19,7 +20,6 @@ from tests.e2e.helpers import (
     text,
     to_description,
 )
-from tests.support.sim_people import SimGroup, SimUser
 
 
 async def finish_photo_report(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot.local_telegram.people import SimGroup, SimUser
 from storage.engine import transaction
 from storage.group_models import Comment
 from storage.models import Photo
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import buttons, file_report, text
-from tests.support.sim_people import SimGroup, SimUser
 
 
 def comments(world: World) -> list[Comment]:

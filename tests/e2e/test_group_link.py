@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from bot.local_telegram.people import SimUser
 from storage.engine import transaction
 from storage.groups import find_group
 from storage.kinds import Role
 from tests.e2e.conftest import World
 from tests.e2e.helpers import buttons, file_report, text
-from tests.support.sim_people import SimUser
 
 
 def linked(world: World, chat_id: int) -> bool:

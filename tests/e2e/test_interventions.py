@@ -6,12 +6,12 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
+from bot.local_telegram.people import SimGroup, SimUser
 from storage.engine import transaction
 from storage.group_models import Intervention
 from storage.kinds import InterventionStatus
 from tests.e2e.conftest import World
 from tests.e2e.helpers import buttons, file_report, text
-from tests.support.sim_people import SimGroup, SimUser
 
 
 def interventions(world: World) -> list[Intervention]:

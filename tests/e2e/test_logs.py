@@ -10,10 +10,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.local_telegram.people import SimGroup, SimUser
 from bot.logs import configure_logging
 from tests.e2e.conftest import KVARNPARKEN, TOKEN, World, jpeg
 from tests.e2e.helpers import forge_press, send_report, text
-from tests.support.sim_people import SimGroup, SimUser
 
 SECRET_WORDS = "Hemligt-Kvarnbyklotter-4711"
 LINE = re.compile(r"^\S+ \S+ (?P<level>[A-Z]+) +(?P<name>[\w.]+)(?P<update> update=\d+)?: ")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
+from bot.local_telegram.people import SimUser
 from storage.engine import transaction
 from storage.kinds import Status
 from storage.models import Observation
 from tests.e2e.conftest import World
 from tests.e2e.helpers import file_report, text, to_place
-from tests.support.sim_people import SimUser
 
 
 async def test_mine_lists_the_last_ten_newest_first(world: World, anna: SimUser) -> None:

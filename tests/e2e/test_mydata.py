@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
+from bot.local_telegram.people import SimGroup, SimUser
 from storage.access import revoke_user
 from storage.engine import transaction
 from storage.models import User
@@ -17,7 +18,6 @@ from storage.observations import submit_draft
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import file_report, text
 from tests.factories import make_complete_draft
-from tests.support.sim_people import SimGroup, SimUser
 
 pytestmark = pytest.mark.e2e
 TZ = ZoneInfo("Europe/Stockholm")

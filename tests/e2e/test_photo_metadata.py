@@ -13,11 +13,11 @@ import pytest
 from PIL import Image
 from sqlmodel import select
 
+from bot.local_telegram.people import SimUser
 from storage.engine import transaction
 from storage.models import Photo
 from tests.e2e.conftest import KVARNPARKEN, World, jpeg
 from tests.e2e.helpers import send_report, text
-from tests.support.sim_people import SimUser
 
 GPS_IFD = 0x8825
 

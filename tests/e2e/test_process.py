@@ -6,11 +6,11 @@ import asyncio
 import os
 from pathlib import Path
 
+from bot.local_telegram.people import SimUser
 from storage.kinds import Role
 from tests.e2e.conftest import KVARNPARKEN, TOKEN, World
 from tests.e2e.helpers import buttons, file_report, text
 from tests.e2e.processes import estbot_process
-from tests.support.sim_people import SimUser
 
 
 async def test_sigkill_at_every_step_loses_nothing(world: World, tmp_path: Path) -> None:

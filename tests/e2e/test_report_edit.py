@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.local_telegram.people import SimUser
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import buttons, text, to_summary
-from tests.support.sim_people import SimUser
 
 
 async def edit(user: SimUser, field: str) -> dict:

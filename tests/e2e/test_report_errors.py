@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from bot.local_telegram.people import SimUser
 from storage.engine import transaction
 from storage.kinds import Step
 from storage.models import Draft
@@ -18,7 +19,6 @@ from tests.e2e.helpers import (
     to_summary,
     to_when,
 )
-from tests.support.sim_people import SimUser
 
 STEPS = {
     "category": lambda user: _to_category(user),

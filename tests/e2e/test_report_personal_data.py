@@ -3,9 +3,9 @@ before Skicka; reference numbers, times and dates are not mistaken for them."""
 
 from __future__ import annotations
 
+from bot.local_telegram.people import SimUser
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import buttons, send_report, text, to_summary, to_when
-from tests.support.sim_people import SimUser
 
 PNR = "811218-9876"  # a valid personnummer (Luhn), of nobody we know
 PHONE = "070-123 45 67"

@@ -8,11 +8,11 @@ from pathlib import Path
 from PIL import Image
 from sqlmodel import select
 
+from bot.local_telegram.people import SimUser
 from storage.engine import transaction
 from storage.models import Photo
 from tests.e2e.conftest import KVARNPARKEN, World, jpeg
 from tests.e2e.helpers import text, to_summary
-from tests.support.sim_people import SimUser
 
 
 def gps_jpeg() -> bytes:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.local_telegram.people import SimUser
 from storage.kinds import PlaceSource
 from tests.e2e.conftest import KVARNPARKEN, World
 from tests.e2e.helpers import buttons, file_report, send_report, text, to_place
-from tests.support.sim_people import SimUser
 
 
 async def finish(user: SimUser) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.local_telegram.people import SimUser
 from tests.e2e.conftest import KVARNPARKEN, World
-from tests.support.sim_people import SimUser
 
 
 def buttons(message: dict) -> list[str]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.local_telegram.people import SimUser
 from tests.e2e.conftest import KVARNPARKEN, World
 from tests.e2e.helpers import forge_press, text, to_description, to_place, to_summary, to_when
-from tests.support.sim_people import SimUser
 
 
 async def _category(user: SimUser) -> dict:

@@ -10,13 +10,13 @@ import pytest
 import time_machine
 from sqlmodel import select
 
+from bot.local_telegram.people import SimUser
 from handlers.privacy import RETENTION_JOB_NAME
 from storage.audit import AuditAction, AuditEntry
 from storage.engine import transaction
 from storage.models import Draft, Photo
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import file_report, send_report, text
-from tests.support.sim_people import SimUser
 
 pytestmark = pytest.mark.e2e
 

@@ -2,7 +2,7 @@
 
 Two real `estbot run --webhook` processes, each on its own port; the fake Bot API server
 plays Telegram and the reverse proxy in front of them, posting updates to the workers in
-turn (tests/support/fake_webhook.py). Both share only the database. Shown here: the
+turn (bot/local_telegram/webhook_delivery.py). Both share only the database. Shown here: the
 webhook is registered once and refuses requests without the secret, /healthz answers,
 reference numbers stay unique when reports are sent at the same moment on both, each card
 and each scheduled digest goes out once, and a person's album whose photos land on both
@@ -30,6 +30,8 @@ import pytest
 from sqlalchemy import func, update
 from sqlmodel import col, select
 
+from bot.local_telegram.people import SimGroup
+from bot.local_telegram.webhook_delivery import SECRET_HEADER
 from storage.digest_models import SentDigest
 from storage.engine import transaction
 from storage.group_models import CoordinatorGroup, Outbox
@@ -39,8 +41,6 @@ from storage.subscriptions import change_subscription
 from tests.e2e.conftest import TOKEN, World, jpeg
 from tests.e2e.helpers import buttons, reference_in, send_report, text, to_summary
 from tests.e2e.processes import estbot_process
-from tests.support.fake_webhook import SECRET_HEADER
-from tests.support.sim_people import SimGroup
 
 pytestmark = pytest.mark.e2e
 SECRET = "webhook-secret_for-tests"

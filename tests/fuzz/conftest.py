@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from bot.local_telegram.people import SimGroup, SimUser
+from bot.local_telegram.server import FakeTelegram
 from storage.access import revoke_user
 from storage.engine import transaction
 from storage.kinds import Role
@@ -25,8 +27,6 @@ from tests.e2e.helpers import buttons, file_report, text
 from tests.fuzz.driver import Actor, Driver
 from tests.fuzz.harness import ErrorLog, Feeder, recording_errors
 from tests.support.fake_geocoder import FakeGeocoder
-from tests.support.fake_telegram import FakeTelegram
-from tests.support.sim_people import SimGroup, SimUser
 
 SCALE = float(os.environ.get("ESTBOT_FUZZ_SCALE", "1"))  # e.g. 10 for a long run by hand
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from bot.local_telegram.people import chat_member, text_content
 from storage.engine import transaction
 from storage.group_models import CoordinatorGroup
 from storage.kinds import Step
@@ -21,7 +22,6 @@ from tests.e2e.conftest import KVARNPARKEN, World, jpeg
 from tests.fuzz import strategies as s
 from tests.fuzz.harness import Feeder, Outcome
 from tests.fuzz.invariants import Invariants
-from tests.support.sim_people import chat_member, text_content
 
 JSON = dict[str, Any]
 PHOTO = jpeg(32, 24, "blue")

@@ -19,8 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.local_telegram.server import Call
 from tests.e2e.conftest import World
-from tests.support.fake_telegram import Call
 
 JSON = dict[str, Any]
 TIMEOUT = 10.0

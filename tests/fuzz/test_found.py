@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.local_telegram.people import SimUser
 from tests.e2e.conftest import World
 from tests.e2e.helpers import text, to_place
 from tests.fuzz.harness import ErrorLog
-from tests.support.sim_people import SimUser
 
 JSON = dict[str, object]
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
+from bot.local_telegram.bot_api import BotApi, html_to_text
 from storage.digest_models import SentDigest
 from storage.drafts import draft_state, next_step
 from storage.engine import transaction
@@ -27,7 +28,6 @@ from storage.kinds import Delivery, Step
 from storage.models import Draft, Observation, Photo
 from storage.outbox import undelivered
 
-from .bot_api import BotApi, html_to_text
 from .field_staff import REFERENCE, Filing
 
 TAG = re.compile(r"\((r\d+-[\w-]+)\)")  # the tag Reporter.file puts in the description

@@ -1,10 +1,11 @@
-"""A fake Telegram Bot API server for end-to-end tests.
+"""A stand-in Telegram Bot API server, for the end-to-end tests and for `estbot try`.
 
 The real python-telegram-bot ``Application`` polls it over HTTP (``base_url`` / ``file_url``);
-tests drive simulated people through :meth:`FakeTelegram.user` and :meth:`FakeTelegram.group`
-(see :mod:`tests.support.sim_people`) and inspect what the bot did via ``calls`` and the chats.
+tests (and `estbot try`) drive simulated people through :meth:`FakeTelegram.user` and
+:meth:`FakeTelegram.group` (see :mod:`bot.local_telegram.people`) and inspect what the bot did
+via ``calls`` and the chats.
 After ``setWebhook`` it POSTs the updates to the bot instead (see
-:mod:`tests.support.fake_webhook`), to one or several workers.
+:mod:`bot.local_telegram.webhook_delivery`), to one or several workers.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from aiohttp import web
 from telegram.ext import Application
 
 from .bot_api import JSON, ApiError, BotApi, Upload
-from .fake_webhook import WebhookDelivery
-from .sim_people import SimGroup, SimUser
+from .people import SimGroup, SimUser
+from .webhook_delivery import WebhookDelivery
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 # Parameters that are plain strings on the wire and must never be JSON-decoded ("123" stays str).
@@ -361,6 +362,11 @@ class FakeTelegram(WebhookDelivery, BotApi):
         self._injected_at[update_id] = time.monotonic()
         self._notify()
         return update_id
+
+    def continue_after(self, update_id: int) -> None:
+        """Number new updates after ``update_id``: for a bot whose database remembers the
+        updates of an earlier server (it would take fresh ones for redeliveries)."""
+        self._update_ids = itertools.count(update_id + 1)
 
     def redeliver(self, update_id: int) -> None:
         """Deliver the same update again (same update_id), even if the bot confirmed it."""

@@ -1,4 +1,4 @@
-"""The state and Bot API methods behind :class:`tests.support.fake_telegram.FakeTelegram`.
+"""The state and Bot API methods behind :class:`bot.local_telegram.server.FakeTelegram`.
 
 Chats, messages, files and callback queries live here; every ``_m_<name>`` method implements
 the Bot API method ``<name>`` (lowercased) on already decoded parameters.

@@ -1,7 +1,7 @@
 """Audit log: imports are recorded as their own action (issue 6)
 
-Revision ID: 0005_import
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-22 22:30:00.000000
 
 Only PostgreSQL needs this: `audit_log.action` is a native enum there, and autogenerate does
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0005_import"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -11,7 +11,7 @@ the server plays the reverse proxy, passing each update to the next worker in tu
 webhook's path (round robin, as nginx's ``upstream`` does). Without a route, the webhook's
 own address is used if it is on 127.0.0.1 or localhost.
 
-Used as a mixin of :class:`tests.support.fake_telegram.FakeTelegram`, whose update queue
+Used as a mixin of :class:`bot.local_telegram.server.FakeTelegram`, whose update queue
 (``_pending``, ``_deliver``) it shares.
 """
 
