@@ -184,9 +184,7 @@ def _observations(session: Session, chosen: ExportFilter) -> list[ObservationRow
     ).all():
         files[observation_id or 0].append(path)
     rows = []
-    for observation, category, organisation, photo_count, comment_count in session.execute(
-        query
-    ).tuples():
+    for observation, category, organisation, photo_count, comment_count in session.execute(query):
         assert observation.id is not None
         rows.append(
             ObservationRow(
