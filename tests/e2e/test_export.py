@@ -67,7 +67,7 @@ async def test_a_coordinator_exports_the_month_as_csv_and_gets_exactly_its_obser
     await group.send(erik, f"/export csv {month}")
     message, data = await sent_document(world, group)
     assert message["document"]["file_name"] == f"estbot-export-{month}.csv"
-    assert f"Export {month}: 2 observationer (csv)" in text(message)
+    assert f"Export {month} (csv), antal observationer: 2" in text(message)
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert sorted(row["reference"] for row in rows) == sorted([inside, reported])
