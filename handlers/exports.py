@@ -25,8 +25,7 @@ from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 FORMAT_WORDS = {"xlsx": ExportFormat.XLSX, "excel": ExportFormat.XLSX, "csv": ExportFormat.CSV,
-                "geojson": ExportFormat.GEOJSON, "karta": ExportFormat.GEOJSON,
-                "map": ExportFormat.GEOJSON}  # fmt: skip
+                "geojson": ExportFormat.GEOJSON}  # fmt: skip
 
 
 async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

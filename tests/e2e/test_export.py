@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,7 +40,10 @@ def file_directly(world: World, occurred_at: datetime, category: str) -> str:
 
 
 async def sent_document(world: World, group: SimGroup) -> tuple[dict[str, Any], bytes]:
-    message = await group.wait_for(lambda m: "document" in m, 20)
+    seen = {m.get("message_id") for m in group.messages if "document" in m}
+    message = await group.wait_for(
+        lambda m: "document" in m and m.get("message_id") not in seen, 20
+    )
     return message, world.telegram.file_data(message["document"]["file_id"])
 
 
@@ -105,3 +109,10 @@ async def test_the_default_is_a_workbook_and_a_reporter_gets_no_file(
     assert [cell.value for cell in sheet[2]][0] == reported and sheet.max_row == 2
     assert isinstance(sheet.cell(2, 2).value, datetime)
     assert len(exports(world)) == 1 and all("document" not in m for m in group.messages[:-1])
+
+    await group.send(erik, f"/export geojson {year}")
+    message, data = await sent_document(world, group)
+    assert message["document"]["file_name"].endswith(".geojson")
+    (feature,) = json.loads(data)["features"]
+    assert feature["properties"]["reference"] == reported
+    assert feature["geometry"]["type"] == "Point" and feature["geometry"]["coordinates"][0] < 20
