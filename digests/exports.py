@@ -43,14 +43,6 @@ class ExportFormat(StrEnum):
     XLSX = "xlsx"
     GEOJSON = "geojson"
 
-    @property
-    def media_type(self) -> str:
-        return {
-            "csv": "text/csv",
-            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "geojson": "application/geo+json",
-        }[self.value]
-
 
 @dataclass(frozen=True)
 class Rendered:
@@ -185,7 +177,9 @@ def _sheet(sheet: Worksheet, columns: Sequence[str], rows: list[dict[str, Any]])
             widths[index] = max(widths[index], _shown_width(values[column]))
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
-            if isinstance(cell.value, datetime):
+            if cell.data_type == "f":  # typed text such as "=HYPERLINK(…)" stays text
+                cell.data_type = "s"
+            elif isinstance(cell.value, datetime):
                 cell.number_format = EXCEL_DATETIME
             elif isinstance(cell.value, date):
                 cell.number_format = EXCEL_DATE

@@ -103,6 +103,9 @@ def test_the_workbook_has_both_sheets_with_real_datetimes_numbers_and_a_frozen_b
     long = Export([replace(export.observations[0], description="ord " * 200)], [])
     book = load_workbook(io.BytesIO(render_export(ExportFormat.XLSX, long, style).data))
     assert book.worksheets[0].column_dimensions["K"].width == 62  # capped: it wraps instead
+    typed = Export([replace(export.observations[0], description='=HYPERLINK("http://x")')], [])
+    book = load_workbook(io.BytesIO(render_export(ExportFormat.XLSX, typed, style).data))
+    assert book.worksheets[0]["K2"].data_type == "s"  # what a reporter typed is no formula
     assert isinstance(interventions.cell(2, 1).value, int)
     assert isinstance(interventions.cell(2, INTERVENTION_COLUMNS.index("created_at") + 1).value,
                       datetime)  # fmt: skip
