@@ -291,6 +291,39 @@ def digest_command(
     digest_commands.digest(settings, kind, period, area, fmt, out, language)  # type: ignore[arg-type]
 
 
+@app.command("export")
+def export_command(
+    fmt: Annotated[str, typer.Option("--format", help="csv, xlsx or geojson")],
+    out: Annotated[Path, typer.Option(help="the file to write")],
+    first: Annotated[
+        str | None, typer.Option("--from", help="the first day, YYYY-MM-DD (local time)")
+    ] = None,
+    last: Annotated[
+        str | None, typer.Option("--to", help="the last day, YYYY-MM-DD, the whole day included")
+    ] = None,
+    category: Annotated[
+        list[str] | None,
+        typer.Option(help="a category's code or label (repeat for several)"),
+    ] = None,
+    area: Annotated[list[str] | None, typer.Option(help="an area (repeat for several)")] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(help="new, assessed, in_progress, resolved or closed (repeatable)"),
+    ] = None,
+    language: Annotated[
+        str | None, typer.Option(help="sv or en: labels, sheet names; default ESTBOT_LANGUAGE")
+    ] = None,
+) -> None:
+    """Export observations, e.g. --format xlsx --from 2026-10-01 --to 2026-10-31 --out okt.xlsx."""
+    from bot.export_commands import Asked, export
+
+    asked = Asked(
+        fmt=fmt, out=out, first=first, last=last, categories=tuple(category or ()),
+        areas=tuple(area or ()), statuses=tuple(status or ()), language=language,
+    )  # fmt: skip
+    export(_settings(), asked)
+
+
 @app.command()
 def purge(
     older_than: Annotated[

@@ -30,6 +30,7 @@ from telegram.ext import (
 from handlers import (
     access,
     buttons,
+    exports,
     groups,
     interventions,
     lagesbilder,
@@ -73,6 +74,7 @@ GROUP_COMMANDS = [
     ("insats", "intervention", "cmd_insats"),
     ("insatser", "interventions", "cmd_insatser"),
     ("lagesbild", "situation", "cmd_lagesbild"),
+    ("exportera", "export", "cmd_export"),
     ("installningar", "settings", "cmd_installningar_group"),
     ("koppla_bort", "unlink", "cmd_koppla_bort"),
 ]
@@ -95,6 +97,7 @@ def register_handlers(
     app.add_handler(CommandHandler(["insats", "intervention"], interventions.record, GROUP))
     app.add_handler(CommandHandler(["insatser", "interventions"], interventions.list_open, GROUP))
     app.add_handler(CommandHandler(["lagesbild", "situation"], lagesbilder.lagesbild, GROUP))
+    app.add_handler(CommandHandler(["exportera", "export"], exports.export, GROUP))
     app.add_handler(
         MessageHandler(GROUP & filters.Regex(interventions.TAPPED), interventions.show_one)
     )

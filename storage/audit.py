@@ -74,12 +74,15 @@ def record_audit(
 
 
 def record_export(
-    *, session: Session, what: str, rows: int, user_id: int | None = None, fmt: str = ""
-) -> AuditEntry:
-    """For `estbot export` (and any later export): who exported what, and how many rows."""
+    *, session: Session, what: str, rows: int, user_id: int | None = None, fmt: str = "",
+    filters: dict[str, Any] | None = None,
+) -> AuditEntry:  # fmt: skip
+    """For `estbot export` (and any later export): who exported what, and how many rows;
+    `filters` (the export's choice of observations) go into the detail."""
+    detail = ({"format": fmt} if fmt else {}) | ({"filters": filters} if filters else {})
     return record_audit(
         session=session, action=AuditAction.EXPORT, user_id=user_id, target=what, rows=rows,
-        detail={"format": fmt} if fmt else None,
+        detail=detail or None,
     )  # fmt: skip
 
 

@@ -364,7 +364,11 @@ class AccessWorld:
     def visible(self, cell: Cell, chat_id: int) -> set[str]:
         """The secrets' tags that may be shown in this chat of this cell."""
         if chat_id != cell.person.id:  # a group: what its filter lets in, if it is linked
-            return set() if cell.kind in ("stranger", "unlinked") else {cell.own.tag}
+            if cell.kind in ("stranger", "unlinked"):
+                return set()
+            # the housing company's group is filtered to the company: it sees both of its
+            # observations (an export of the group's year has both)
+            return {cell.own.tag, "company_foreign"} if cell.kind == "other_org" else {cell.own.tag}
         if cell.kind in ("coordinator", "admin", "other_org"):  # coordinators, in private: all
             return {tag for tag in self.secrets if tag != "owner_draft"}
         return {"reporters_own"} if cell.kind == "reporter" else set()

@@ -15,7 +15,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -73,6 +75,7 @@ TABLE = {
     "i: status, forged: another group's": NO_ONE,
     "reply to a card: comment": REGISTERED,
     "/lagesbild vecka": REGISTERED,
+    "/export csv, this year": COORDINATORS,  # only what the group sees (the CSV is read)
     "/installningar (group)": REGISTERED,
     "/minadata (group)": NO_ONE,  # no one's data in a group
     "g:urgent:": COORDINATORS,
@@ -182,6 +185,11 @@ def owner_key(w: AccessWorld, cell: Cell) -> str:
     return str(w.snapshot().drafts[w.user_ids["owner"]][0])
 
 
+def this_year() -> str:
+    """The period the world's observations (filed just now) lie in."""
+    return f"{datetime.now(UTC).astimezone(ZoneInfo('Europe/Stockholm')):%Y}"
+
+
 def tapped(reference: str) -> str:
     year, number = reference.removeprefix("EST-").split("-")
     return f"/visa_{year}_{number}"
@@ -256,6 +264,8 @@ ACTIONS = [
     Action("reply to a card: comment", G, says(G, "Jag tittar på det i morgon", reply=True),
            E({"comments"})),
     Action("/lagesbild vecka", G, says(G, "/lagesbild vecka"), said=("Tar fram lägesbilden",)),
+    Action("/export csv, this year", G, says(G, lambda w, c: f"/export csv {this_year()}"),
+           said=("(csv), antal observationer",)),
     Action("/installningar (group)", G, says(G, "/installningar"),
            said=("Inställningar för gruppen",)),
     Action("/minadata (group)", G, says(G, "/minadata"), said=("Det här har estbot sparat",),
