@@ -25,7 +25,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from digests.words import Words
-from storage.exchange import CSV_ENCODING, LIST_SEPARATOR, OBSERVATION_COLUMNS, ExcelSwedish
+from storage.exchange import (
+    CSV_ENCODING,
+    LIST_SEPARATOR,
+    OBSERVATION_COLUMNS,
+    ExcelSwedish,
+    guard_formula,
+)  # fmt: skip
 from storage.export import Export, InterventionRow, ObservationRow
 
 INTERVENTION_COLUMNS: tuple[str, ...] = (
@@ -141,7 +147,7 @@ def csv_bytes(rows: Iterable[ObservationRow], style: Style) -> bytes:
     writer.writerow(OBSERVATION_COLUMNS)
     for row in rows:
         values = observation_values(row, style)
-        writer.writerow(_text(values[column]) for column in OBSERVATION_COLUMNS)
+        writer.writerow(guard_formula(_text(values[column])) for column in OBSERVATION_COLUMNS)
     return out.getvalue().encode(CSV_ENCODING)
 
 

@@ -43,3 +43,18 @@ class ExcelSwedish(csv.excel):
     """Swedish Excel splits on `;`: its decimal separator is the comma."""
 
     delimiter = ";"
+
+
+# A CSV cell beginning with one of these is a formula to Excel: a report typed as
+# "=HYPERLINK(…)" would run in the coordinator's spreadsheet. The export puts an apostrophe
+# before such text (OWASP's advice on CSV injection) and the import takes it off again, so
+# the round trip keeps the text as it was typed.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_formula(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def unguard_formula(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text

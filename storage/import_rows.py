@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from storage.exchange import unguard_formula
 from storage.import_files import Cell
 from storage.kinds import Status
 from storage.models import Category
@@ -226,7 +227,7 @@ def _text(value: Cell) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return unguard_formula(str(value).strip())
 
 
 def _cell_text(value: Cell) -> str:

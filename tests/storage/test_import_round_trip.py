@@ -1,8 +1,7 @@
 """An export is a valid import file: export -> import into an empty database -> export gives
 the same rows, and importing an export into its own database adds nothing.
 
-The export is `tests/support/observation_files.export_csv`, a stand-in for `estbot export`
-(see COLUMNS.md) until the real exporter replaces its body.
+The export is the real exporter (`tests/support/observation_files.export_csv`).
 """
 
 from __future__ import annotations
@@ -14,11 +13,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine
+from sqlmodel import select
 
 from storage.areas import Areas
 from storage.engine import make_engine, transaction
 from storage.import_files import read_sheet
 from storage.imports import ImportPlan, plan_import, write_import
+from storage.models import Observation
 from storage.observations import submit_draft
 from storage.schema import upgrade_database
 from tests.factories import make_complete_draft, make_user, seed_categories
@@ -27,6 +28,7 @@ from tests.support.observation_files import export_csv, read_csv, write_csv
 TZ = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 AREAS = Areas.from_geojson()
+FORMULA = '=HYPERLINK("http://x.example";"Folie och fimpar")'  # typed by a reporter
 
 
 def run_import(engine: Engine, path: Path) -> ImportPlan:
@@ -62,7 +64,7 @@ def filled(engine: Engine, tmp_path: Path) -> None:
                          now=filed)  # fmt: skip
     rows = [
         {"occurred_at": "2026-02-01 08:00", "category": "Nedskräpning", "latitude": "59,127",
-         "longitude": "15,145", "place": "Skolgården", "description": "Folie och fimpar",
+         "longitude": "15,145", "place": "Skolgården", "description": FORMULA,
          "organisation": "Kvarnby kommun", "status": "in_progress"},
         {"occurred_at": "2026-02-02", "category": "unsafe_place", "place": "Gångtunneln",
          "description": "Mörkt, lampan trasig", "organisation": "Kvarnby kommun",
@@ -82,6 +84,11 @@ def test_export_import_export_gives_the_same_rows(
     exported = read_csv(first)
     assert len(exported) == 4 and {row["area"] for row in exported} >= {"Centrum"}
     assert read_csv(second) == exported
+    # text Excel would run as a formula is written with an apostrophe and read back without
+    assert "'" + FORMULA.replace('"', '""') in first.read_text(encoding="utf-8-sig")
+    with transaction(empty_sqlite) as session:
+        stored = session.exec(select(Observation.description)).all()
+    assert FORMULA in stored
     # each database already holds all of it
     assert (len(run_import(engine, first).new), run_import(engine, second).already) == (0, 4)
     assert run_import(empty_sqlite, second).already == 4

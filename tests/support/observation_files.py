@@ -1,9 +1,8 @@
 """Spreadsheets of observations for the import tests: CSV in any dialect, XLSX, and an
 export of a database in the shared column format (storage/exchange.py).
 
-`export_csv` is a stand-in for `estbot export` until that is built: it writes what
-COLUMNS.md says an export holds. Swap its body for the real exporter and every round-trip
-test then checks the real thing.
+`export_csv` is the real exporter (storage/export.py, digests/exports.py) on a whole
+database, as `estbot export --format csv` runs it.
 """
 
 from __future__ import annotations
@@ -11,17 +10,17 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
-from sqlmodel import col, select
 
+from digests.exports import Style, csv_bytes
 from storage.engine import transaction
 from storage.exchange import CSV_ENCODING, OBSERVATION_COLUMNS, ExcelSwedish
-from storage.models import Category, Observation, Organisation
+from storage.export import ExportFilter, export_rows
 
 Row = Mapping[str, Any]
 
@@ -69,51 +68,11 @@ def _keys(rows: Sequence[Row]) -> list[str]:
 
 
 def export_csv(engine: Engine, path: Path, tz: ZoneInfo) -> Path:
-    """Every observation as `estbot export` writes it (see the module docstring)."""
+    """Every observation, written by the real exporter as `estbot export --format csv`."""
     with transaction(engine) as session:
-        rows = session.exec(
-            select(Observation, Category, Organisation)
-            .join(Category, col(Observation.category_id) == col(Category.id))
-            .join(Organisation, col(Observation.organisation_id) == col(Organisation.id))
-            .order_by(col(Observation.reference))
-        ).all()
-    with path.open("w", encoding=CSV_ENCODING, newline="") as out:
-        writer = csv.writer(out, dialect=ExcelSwedish)
-        writer.writerow(OBSERVATION_COLUMNS)
-        for observation, category, organisation in rows:
-            values = _exported(observation, category, organisation, tz)
-            writer.writerow([values[name] for name in OBSERVATION_COLUMNS])
+        export = export_rows(session=session, chosen=ExportFilter())
+    path.write_bytes(csv_bytes(export.observations, Style(tz=tz)))
     return path
-
-
-def _exported(
-    observation: Observation, category: Category, organisation: Organisation, tz: ZoneInfo
-) -> dict[str, str]:
-    def local(when: datetime) -> str:
-        return f"{when.astimezone(tz):%Y-%m-%d %H:%M}"
-
-    def number(value: float | None) -> str:
-        return "" if value is None else repr(value)
-
-    return {
-        "reference": observation.reference,
-        "occurred_at": local(observation.occurred_at),
-        "occurred_at_utc": f"{observation.occurred_at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
-        "reported_at": local(observation.reported_at),
-        "category": category.code,
-        "category_label": category.label_sv,
-        "place": observation.place_name or observation.place_text,
-        "latitude": number(observation.latitude),
-        "longitude": number(observation.longitude),
-        "area": observation.area or "",
-        "description": observation.description,
-        "organisation": organisation.name,
-        "status": observation.status.value,
-        "photos": "0",
-        "photo_files": "",
-        "comments": "0",
-        "interventions": "",
-    }
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
