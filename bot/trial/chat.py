@@ -35,6 +35,7 @@ from bot.trial.world import GROUP_TITLE, ORGANISATION, SetupFailed, TrialWorld, 
 from storage.kinds import Role
 
 PROMPTS = {"sv": "du> ", "en": "you> "}
+LATE_CHECK_S = 1.0  # how often to look for what the bot sent while the player types
 
 
 def start_trial(
@@ -75,7 +76,7 @@ async def _session(settings: Settings, role: Role, out: TextIO, kept: bool) -> N
         shown.forget_all(but=world.player)  # the setup's chatter, not the player's welcome
         shown.show_new()
         while True:
-            line = await _read_line(PROMPTS.get(settings.language, "you> "))
+            line = await _line_meanwhile(world, shown, PROMPTS.get(settings.language, "you> "))
             if line is None:
                 out.write("\n")
                 break
@@ -190,6 +191,19 @@ async def _press(world: TrialWorld, shown: Shown, press: Press, out: TextIO) -> 
     else:
         await world.player.press(data, message)
     return True
+
+
+async def _line_meanwhile(world: TrialWorld, shown: Shown, prompt: str) -> str | None:
+    """The next line typed. Meanwhile what the bot sends late (a card the outbox delivers
+    after the step seemed done, a reminder) is printed when it comes, then the prompt again."""
+    reading = asyncio.ensure_future(_read_line(prompt))
+    while True:
+        done, _ = await asyncio.wait({reading}, timeout=LATE_CHECK_S)
+        if done:
+            return reading.result()
+        if await world.quiet() and shown.show_new():
+            shown.out.write(prompt)
+            shown.out.flush()
 
 
 async def _read_line(prompt: str) -> str | None:

@@ -82,20 +82,25 @@ class Shown:
             for message in chat.messages:
                 self._seen[(chat.id, message["message_id"])] = _snapshot(message)
 
-    def show_new(self) -> None:
-        """Print the bot's new, changed and removed messages since the last call."""
+    def show_new(self) -> bool:
+        """Print the bot's new, changed and removed messages since the last call; whether
+        there were any."""
         numbering: dict[int, Button] = {}
+        printed = False
         for chat, header, pressable in self.chats:
             lines = self._changes(chat, numbering if pressable else None)
             if lines:
                 self._print(self._header(header), *lines)
+                printed = True
         private = self.chats[0][0]
         keyboard = private.reply_keyboard
         if json.dumps(keyboard, sort_keys=True) != self._keyboard:
             self._keyboard = json.dumps(keyboard, sort_keys=True)
             self._show_keyboard(private, keyboard)
+            printed = True
         if numbering:
             self.buttons = numbering
+        return printed
 
     def show_buttons(self) -> None:
         """Print every message that still has buttons, numbered anew, and the keyboard."""

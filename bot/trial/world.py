@@ -50,6 +50,14 @@ class TrialWorld:
     group: SimGroup
     role: Role
 
+    async def quiet(self) -> bool:
+        """Whether the bot is done for now (without waiting long for it)."""
+        try:
+            await self.telegram.idle(quiet=SETTLE_QUIET_S, timeout=2 * SETTLE_QUIET_S)
+        except AssertionError:
+            return False
+        return True
+
     async def settle(self) -> bool:
         """Wait until the bot has handled everything and went quiet; False if it is still
         busy after a while (what it did so far is shown all the same)."""
