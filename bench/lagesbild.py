@@ -25,13 +25,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from digests import frame  # noqa: E402
-from digests.demo import populate_demo  # noqa: E402
 from digests.digest import Digester  # noqa: E402
 from digests.lagesbild import Sources, _weekly  # noqa: E402
 from digests.periods import Period, latest_complete  # noqa: E402
-from storage.areas import Areas  # noqa: E402
+from storage.demo.town import populate_demo  # noqa: E402
 from storage.kinds import DigestKind  # noqa: E402
-from storage.places import Gazetteer  # noqa: E402
+from storage.places.areas import Areas  # noqa: E402
+from storage.places.gazetteer import Gazetteer  # noqa: E402
 from storage.setup import open_database  # noqa: E402
 
 TZ = ZoneInfo("Europe/Stockholm")

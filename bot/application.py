@@ -12,19 +12,19 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot.settings import Settings
 from bot.transport import AiohttpRequest
-from bot.updates import PerChatUpdateProcessor
+from bot.update_order import PerChatUpdateProcessor
 from digests.digest import Digester
 from digests.lagesbild import Sources
-from handlers.delivery import Courier
-from handlers.limits import TelegramLimits
+from handlers.delivery.courier import Courier
+from handlers.delivery.limits import TelegramLimits
 from handlers.registry import register_handlers, start_up, wind_down
 from handlers.services import Services
-from storage.areas import Areas
-from storage.engine import make_engine
-from storage.geocoding import GeocoderConfig, Locator
-from storage.models import Category
-from storage.places import Gazetteer
+from storage.database.engine import make_engine
+from storage.places.areas import Areas
+from storage.places.gazetteer import Gazetteer
+from storage.places.geocoding import GeocoderConfig, Locator
 from storage.setup import open_database
+from storage.tables.reports import Category
 
 log = logging.getLogger(__name__)
 LOCK_WAIT_ON_LOOP_S = 0.05

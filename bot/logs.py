@@ -8,7 +8,7 @@ from contextvars import ContextVar
 from typing import TextIO
 
 _TOKEN_PATTERN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
-# The update being handled in this task (set by bot.updates for the whole of its handling).
+# The update being handled in this task (set by bot.update_order for the whole of its handling).
 HANDLING: ContextVar[int | None] = ContextVar("handling", default=None)
 
 
@@ -63,4 +63,6 @@ def configure_logging(level: str, secrets: list[str], stream: TextIO | None = No
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # storage.schema says what changed
+    logging.getLogger("alembic").setLevel(
+        logging.WARNING
+    )  # storage.database.schema says what changed

@@ -2,9 +2,10 @@
 
 Several such processes (workers), each on its own port behind one reverse proxy, can share
 the work over one PostgreSQL database: every update is claimed by its id before it is
-handled (storage.updates), delivery lanes are leases (storage.leases), drafts are locked
-while they change. A worker answers Telegram only after it handled the update, so an
-update a worker could not take (it was stopping, or died) is sent again, to another.
+handled (storage.database.handled_updates), delivery lanes are leases
+(storage.database.leases), drafts are locked while they change. A worker answers Telegram
+only after it handled the update, so an update a worker could not take (it was stopping,
+or died) is sent again, to another.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from sqlalchemy import Engine
 from telegram import Update
 from telegram.ext import Application
 
-from storage.engine import database_answers, transaction
-from storage.leases import claim_lease
+from storage.database.engine import database_answers, transaction
+from storage.database.leases import claim_lease
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

@@ -8,16 +8,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from digests import figures
+from digests.charts import figures
 from digests.frame import read_lookups
 from digests.lagesbild import Lagesbild, Sources, make_lagesbild
 from digests.periods import Period
 from digests.render import Chart, Format, Present, environment, render, split_messages, words_for
-from storage.digest_queries import ListedObservation, observations_between
-from storage.engine import transaction
-from storage.groups import GroupFilter
+from storage.coordination.digest_queries import ListedObservation, observations_between
+from storage.coordination.groups import GroupFilter
+from storage.database.engine import transaction
 from storage.kinds import DigestKind
-from storage.models import Category
+from storage.tables.reports import Category
 
 
 @dataclass(frozen=True)

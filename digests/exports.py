@@ -1,7 +1,7 @@
 """Exports as files: CSV for Excel and for `estbot import`, XLSX with a sheet of
 observations and one of interventions, GeoJSON for a map (QGIS, uMap, ArcGIS).
 
-The columns are storage/exchange.py's; times are shown in the municipality's time zone,
+The columns are storage/exchange/columns.py's; times are shown in the municipality's time zone,
 with the UTC time beside them in CSV and GeoJSON (the autumn hour is ambiguous locally).
 """
 
@@ -25,14 +25,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from digests.words import Words
-from storage.exchange import (
+from storage.exchange.columns import (
     CSV_ENCODING,
     LIST_SEPARATOR,
     OBSERVATION_COLUMNS,
     ExcelSwedish,
     guard_formula,
 )  # fmt: skip
-from storage.export import Export, InterventionRow, ObservationRow
+from storage.exchange.export import Export, InterventionRow, ObservationRow
 
 INTERVENTION_COLUMNS: tuple[str, ...] = (
     "number", "what", "owner", "status", "follow_up_on", "evaluation", "place",
@@ -141,7 +141,7 @@ def _text(value: Any) -> str:
 
 
 def csv_bytes(rows: Iterable[ObservationRow], style: Style) -> bytes:
-    """UTF-8 with BOM, `;`-separated, a header row (storage/exchange.py)."""
+    """UTF-8 with BOM, `;`-separated, a header row (storage/exchange/columns.py)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, dialect=ExcelSwedish)
     writer.writerow(OBSERVATION_COLUMNS)

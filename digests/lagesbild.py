@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from digests import analysis, frame
-from digests.analysis import Change, Comparison, Exposure
-from digests.hotspots import (
+from digests import frame
+from digests.analysis import counts as analysis
+from digests.analysis.counts import Change, Comparison, Exposure
+from digests.analysis.hotspots import (
     REPEAT_RESOLUTION,
     HotSpot,
     RepeatPlace,
@@ -26,15 +27,19 @@ from digests.hotspots import (
     find_hot_spots,
     repeat_places,
 )
+from digests.analysis.police import PoliceSection, police_section
+from digests.analysis.timeprofile import TimeWindow, top_windows, weekday_hour
 from digests.periods import Period
-from digests.police import PoliceSection, police_section
-from digests.timeprofile import TimeWindow, top_windows, weekday_hour
-from storage.areas import Area, Areas
-from storage.digest_queries import ListedObservation, stale_open
-from storage.engine import transaction
-from storage.interventions import InterventionView, evaluated_between, open_interventions
+from storage.coordination.digest_queries import ListedObservation, stale_open
+from storage.coordination.interventions import (
+    InterventionView,
+    evaluated_between,
+    open_interventions,
+)
+from storage.database.engine import transaction
 from storage.kinds import DigestKind
-from storage.places import Gazetteer
+from storage.places.areas import Area, Areas
+from storage.places.gazetteer import Gazetteer
 
 FOLLOW_UP_AHEAD = timedelta(days=14)
 # How far back the weekly trend line reaches, by the period's length in days.

@@ -19,11 +19,11 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
-from digests.analysis import Change, Comparison
-from digests.hotspots import HotSpot, RepeatPlace, Trend
-from digests.timeprofile import TimeWindow
+from digests.analysis.counts import Change, Comparison
+from digests.analysis.hotspots import HotSpot, RepeatPlace, Trend
+from digests.analysis.timeprofile import TimeWindow
 from digests.words import Words
-from storage.models import Category
+from storage.tables.reports import Category
 
 Format = Literal["html", "md", "telegram"]
 SECTION = "\x1e"  # the Telegram templates put this between sections

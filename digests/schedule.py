@@ -29,10 +29,10 @@ from digests.periods import (
     latest_complete,
     period_containing,
 )
-from storage.engine import transaction
-from storage.group_models import CoordinatorGroup
+from storage.coordination.subscriptions import Subscription, active_subscriptions, already_made
+from storage.database.engine import transaction
 from storage.kinds import DigestKind
-from storage.subscriptions import Subscription, active_subscriptions, already_made
+from storage.tables.coordination import CoordinatorGroup
 
 
 @dataclass(frozen=True)

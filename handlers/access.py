@@ -8,12 +8,12 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from handlers import keyboards
 from handlers.answers import settle_message
+from handlers.report import keyboards
 from handlers.services import DRAFT_KEY, MEMBER_KEY, current_member, services, texts
 from handlers.texts import LANGUAGES, Texts
-from storage.access import InviteRefused, Member, redeem_invite, set_language
-from storage.updates import admit_update
+from storage.database.handled_updates import admit_update
+from storage.people.access import InviteRefused, Member, redeem_invite, set_language
 
 
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

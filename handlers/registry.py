@@ -27,31 +27,23 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import (
-    access,
-    buttons,
-    exports,
-    groups,
-    interventions,
-    lagesbilder,
-    photos,
-    place,
-    preferences,
-    privacy,
-    report,
-    show,
-)
+from handlers import access, show
 from handlers.answers import was_answered
-from handlers.delivery import Courier
-from handlers.mine import mine
-from handlers.mydata import my_data
-from handlers.prompts import ask, expects
+from handlers.delivery.courier import Courier
+from handlers.group import chat as groups
+from handlers.group import exports, interventions, lagesbilder
+from handlers.group import settings as preferences
+from handlers.private.mine import mine
+from handlers.private.mydata import my_data
+from handlers.report import buttons, photos, place, privacy
+from handlers.report import conversation as report
+from handlers.report.prompts import ask, expects
 from handlers.services import current_draft, current_member, services, texts
 from handlers.texts import LANGUAGES, Texts
-from storage.drafts import DraftProblem
-from storage.interventions import remind_due_follow_ups
-from storage.models import utcnow
-from storage.updates import forget_old_updates
+from storage.coordination.interventions import remind_due_follow_ups
+from storage.database.handled_updates import forget_old_updates
+from storage.reports.drafts import DraftProblem
+from storage.tables.reports import utcnow
 
 log = logging.getLogger(__name__)
 

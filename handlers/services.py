@@ -15,15 +15,15 @@ from sqlalchemy.exc import OperationalError
 from telegram.ext import ContextTypes
 
 from handlers.texts import Texts
-from storage.access import Member
-from storage.areas import Areas
-from storage.drafts import DraftState
-from storage.engine import transaction
-from storage.geocoding import Locator
-from storage.group_models import CoordinatorGroup
-from storage.groups import find_group
-from storage.models import Category
-from storage.places import PlaceValue
+from storage.coordination.groups import find_group
+from storage.database.engine import transaction
+from storage.people.access import Member
+from storage.places.areas import Areas
+from storage.places.gazetteer import PlaceValue
+from storage.places.geocoding import Locator
+from storage.reports.drafts import DraftState
+from storage.tables.coordination import CoordinatorGroup
+from storage.tables.reports import Category
 
 T = TypeVar("T")
 # Waits between tries while SQLite is locked by another writer: about 5 s in all.

@@ -3,7 +3,7 @@ same transaction as what it tells about, and a worker delivers it afterwards.
 
 A crash or a Telegram outage between the two loses nothing: the row waits until delivered.
 Several processes may deliver from one database: each chat's lane is a lease (see
-storage/leases.py) that one process at a time holds, so no row is sent by two.
+storage/database/leases.py) that one process at a time holds, so no row is sent by two.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from storage.group_models import CoordinatorGroup, Outbox, PostedMessage
-from storage.groups import groups_for
+from storage.coordination.groups import groups_for
+from storage.database.leases import claim_lease, held_by_others, release_lease
 from storage.kinds import Delivery, Posted
-from storage.leases import claim_lease, held_by_others, release_lease
-from storage.models import Category, Observation, User, utcnow
+from storage.tables.coordination import CoordinatorGroup, Outbox, PostedMessage
+from storage.tables.reports import Category, Observation, User, utcnow
 
 # Retry after 2, 4, 8 … seconds, at most every ten minutes; give up after a day of trying.
 RETRY_FIRST_S = 2.0

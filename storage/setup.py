@@ -6,10 +6,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from storage.categories import active_categories, read_category_file, sync_categories
-from storage.engine import make_engine, transaction
-from storage.models import Category
-from storage.schema import upgrade_database
+from storage.database.engine import make_engine, transaction
+from storage.database.schema import upgrade_database
+from storage.reports.categories import active_categories, read_category_file, sync_categories
+from storage.tables.reports import Category
 
 
 def open_database(

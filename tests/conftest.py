@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
-from storage.engine import make_engine
-from storage.schema import upgrade_database
+from storage.database.engine import make_engine
+from storage.database.schema import upgrade_database
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "ESTBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

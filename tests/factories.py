@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlmodel import Session
 
-from storage.access import get_or_create_organisation
-from storage.categories import read_category_file, sync_categories
-from storage.draft_places import set_place
-from storage.drafts import DraftState, start_draft
 from storage.kinds import PlaceSource, Role, Step
-from storage.models import User
-from storage.places import PlaceValue
+from storage.people.access import get_or_create_organisation
+from storage.places.gazetteer import PlaceValue
+from storage.reports.categories import read_category_file, sync_categories
+from storage.reports.draft_places import set_place
+from storage.reports.drafts import DraftState, start_draft
+from storage.tables.reports import User
 
 
 def seed_categories(session: Session) -> None:

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from bot.local_telegram.people import ChatView
+from bot.trial.fake_telegram.people import ChatView
 
 JSON = dict[str, Any]
 WORDS = {

@@ -1,7 +1,7 @@
 """The world `estbot try` starts: a local Bot API server, the real bot, a small organisation.
 
 The bot is built by :func:`bot.application.build_application`, as `estbot run` builds it,
-and polls the server in :mod:`bot.local_telegram` on 127.0.0.1. The player, a coordinator
+and polls the server in :mod:`bot.trial.fake_telegram` on 127.0.0.1. The player, a coordinator
 and the coordinators' group are set up through the bot itself (``/start <invite>``,
 ``/koppla``), so the real registration and linking run.
 """
@@ -18,13 +18,13 @@ from pydantic import SecretStr
 from telegram.ext import Application
 
 from bot.application import build_application
-from bot.local_telegram.people import SimGroup, SimUser
-from bot.local_telegram.server import FakeTelegram, running
 from bot.settings import Settings
-from storage.access import create_invite
-from storage.engine import transaction
+from bot.trial.fake_telegram.people import SimGroup, SimUser
+from bot.trial.fake_telegram.server import FakeTelegram, running
+from storage.database.engine import transaction
+from storage.database.handled_updates import last_handled_update
 from storage.kinds import Role
-from storage.updates import last_handled_update
+from storage.people.access import create_invite
 
 ORGANISATION = "Kvarnby kommun"
 GROUP_TITLE = "Trygghetssamordning Kvarnby"

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from digests.analysis import (
+from digests.analysis.counts import (
     ALPHA,
     MIN_COUNT,
     Change,

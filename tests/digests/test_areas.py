@@ -1,4 +1,4 @@
-"""storage.areas.Areas: which area a point lies in, and what a GeoJSON file must hold."""
+"""storage.places.areas.Areas: which area a point lies in, and what a GeoJSON file must hold."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from storage.areas import Areas
+from storage.places.areas import Areas
 
 SQUARE = [[[15.0, 59.0], [15.1, 59.0], [15.1, 59.1], [15.0, 59.1], [15.0, 59.0]]]
 

@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digests import chart_map, chart_style, charts
+from digests.charts import bars as charts
+from digests.charts import map as chart_map
+from digests.charts import style as chart_style
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 DAYS = ["Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag", "Lördag", "Söndag"]

@@ -23,10 +23,10 @@ from digests.exports import (
     geojson_bytes,
     render_export,
 )
-from storage.engine import transaction
-from storage.exchange import OBSERVATION_COLUMNS
-from storage.export import Export, ExportFilter, export_rows
-from storage.schema import upgrade_database
+from storage.database.engine import transaction
+from storage.database.schema import upgrade_database
+from storage.exchange.columns import OBSERVATION_COLUMNS
+from storage.exchange.export import Export, ExportFilter, export_rows
 from tests.storage.export_world import TZ, seed_export_world
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from digests.hotspots import (
+from digests.analysis.hotspots import (
     REPEAT_RESOLUTION,
     RESOLUTION,
     HotSpot,
@@ -22,8 +22,8 @@ from digests.hotspots import (
     repeat_places,
     study_cells,
 )
-from storage.areas import Areas
-from storage.places import Gazetteer
+from storage.places.areas import Areas
+from storage.places.gazetteer import Gazetteer
 
 GAZETTEER = Gazetteer.from_csv()
 AREAS = Areas.from_geojson().areas

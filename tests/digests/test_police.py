@@ -9,16 +9,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine
 
+from digests.analysis.police import police_section, whole_months
 from digests.digest import Digester
 from digests.lagesbild import Sources
 from digests.periods import Period, period_containing
-from digests.police import police_section, whole_months
 from digests.render import Format
-from storage.areas import Areas
-from storage.engine import transaction
+from storage.database.engine import transaction
 from storage.kinds import DigestKind
-from storage.places import Gazetteer
-from storage.police import FigureRow, import_police_figures
+from storage.places.areas import Areas
+from storage.places.gazetteer import Gazetteer
+from storage.police.figures import FigureRow, import_police_figures
 from tests.factories import seed_categories
 
 TZ = ZoneInfo("Europe/Stockholm")

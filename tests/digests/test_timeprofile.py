@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from digests.timeprofile import HOURS_IN_WEEK, WINDOW_HOURS, TimeWindow, top_windows, weekday_hour
+from digests.analysis.timeprofile import (
+    HOURS_IN_WEEK,
+    WINDOW_HOURS,
+    TimeWindow,
+    top_windows,
+    weekday_hour,
+)
 
 TZ = ZoneInfo("Europe/Stockholm")
 MONDAY, FRIDAY, SATURDAY, SUNDAY = 0, 4, 5, 6

@@ -14,10 +14,10 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from storage.drafts import start_draft
-from storage.engine import transaction
+from storage.database.engine import transaction
 from storage.kinds import PlaceSource
-from storage.models import Draft, utcnow
+from storage.reports.drafts import start_draft
+from storage.tables.reports import Draft, utcnow
 from tests.e2e.access_world import AccessWorld, Cell
 
 PNR = "811218-9876"  # a valid personnummer (Luhn), of nobody we know

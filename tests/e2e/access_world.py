@@ -15,19 +15,19 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.local_telegram.bot_api import Upload
-from bot.local_telegram.people import SimGroup, SimUser
-from storage.access import find_user, revoke_user
-from storage.categories import read_category_file
-from storage.digest_models import DigestSubscription
-from storage.engine import transaction
-from storage.group_models import Comment, CoordinatorGroup, Intervention, PostedMessage
-from storage.group_models import StatusChange as StatusChangeRow
-from storage.groups import toggle_filter
-from storage.interventions import record_intervention
+from bot.trial.fake_telegram.bot_api import Upload
+from bot.trial.fake_telegram.people import SimGroup, SimUser
+from storage.coordination.groups import toggle_filter
+from storage.coordination.interventions import record_intervention
+from storage.coordination.statuses import add_comment
+from storage.database.engine import transaction
 from storage.kinds import Posted, Role
-from storage.models import Draft, Observation, Organisation, Photo, User
-from storage.statuses import add_comment
+from storage.people.access import find_user, revoke_user
+from storage.reports.categories import read_category_file
+from storage.tables.coordination import Comment, CoordinatorGroup, Intervention, PostedMessage
+from storage.tables.coordination import StatusChange as StatusChangeRow
+from storage.tables.digests import DigestSubscription
+from storage.tables.reports import Draft, Observation, Organisation, Photo, User
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import send_report, text
 

@@ -18,13 +18,13 @@ from PIL import Image
 from sqlmodel import select
 
 from bot.application import build_application
-from bot.local_telegram.people import SimGroup, SimUser
-from bot.local_telegram.server import FakeTelegram, running
 from bot.settings import Settings
-from storage.access import create_invite
-from storage.engine import make_engine, transaction
+from bot.trial.fake_telegram.people import SimGroup, SimUser
+from bot.trial.fake_telegram.server import FakeTelegram, running
+from storage.database.engine import make_engine, transaction
 from storage.kinds import Role
-from storage.models import Observation
+from storage.people.access import create_invite
+from storage.tables.reports import Observation
 from tests.support.fake_geocoder import FakeGeocoder
 
 TOKEN = "123456789:TESTtokenTESTtokenTESTtoken_abcdef"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.local_telegram.bot_api import public
-from bot.local_telegram.people import SimUser
+from bot.trial.fake_telegram.bot_api import public
+from bot.trial.fake_telegram.people import SimUser
 from tests.e2e.conftest import KVARNPARKEN
 
 JSON = dict[str, Any]

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from storage.access import revoke_user
-from storage.engine import transaction
+from storage.database.engine import transaction
 from storage.kinds import Role
-from storage.models import Draft, Invite, User, utcnow
+from storage.people.access import revoke_user
+from storage.tables.reports import Draft, Invite, User, utcnow
 from tests.e2e.conftest import TOKEN, World
 from tests.e2e.helpers import buttons, forge_press, text, to_place
 
@@ -38,7 +38,7 @@ async def test_unknown_expired_and_used_up_codes_are_explained(world: World) -> 
     assert "känner jag inte igen" in text(await stranger.next_message())
 
     with transaction(world.engine) as session:
-        from storage.access import create_invite
+        from storage.people.access import create_invite
 
         old, _ = create_invite(
             session=session,

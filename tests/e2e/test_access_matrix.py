@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.local_telegram.bot_api import public
-from bot.local_telegram.people import JSON, SimGroup, SimUser
+from bot.trial.fake_telegram.bot_api import public
+from bot.trial.fake_telegram.people import JSON, SimGroup, SimUser
 from tests.e2e.access_privacy import drafts_with_a_personnummer, judge_my_data, owner_draft_as_built
 from tests.e2e.access_world import KINDS, AccessWorld, Cell, Snapshot
 from tests.e2e.conftest import World, jpeg

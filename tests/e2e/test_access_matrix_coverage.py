@@ -11,14 +11,14 @@ from datetime import UTC, datetime
 from telegram import Chat, Message, Update
 from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler
 
-from handlers import buttons, keyboards
 from handlers.registry import COMMANDS, GROUP_COMMANDS, register_handlers
+from handlers.report import buttons, keyboards
 from tests.e2e.test_access_matrix import ACTIONS, TABLE
 
 PLACES = {"private": Chat(1, Chat.PRIVATE), "group": Chat(-2, Chat.SUPERGROUP)}
 # Conversation buttons with no row of their own: they pass the same two gates as the rows
 # "r: own draft: cat", "…: send", "…: cancel" and "…: mask" (on_button's private_member,
-# then storage.drafts.require_draft's key and step), and only move one's own draft along.
+# then storage.reports.drafts.require_draft's key and step), and only move one's own draft along.
 # A new conversation button must get a row, or be added here on purpose.
 SAME_GATE_AS_THEIR_ROWS = {"pick", "keep", "notplace", "when", "day", "win", "edit", "field",
                            "resume", "restart"}  # fmt: skip

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import col, select
 
-from bot.local_telegram.people import SimGroup, SimUser
-from storage.audit import AuditAction, AuditEntry, record_export
-from storage.engine import transaction
-from storage.models import User
+from bot.trial.fake_telegram.people import SimGroup, SimUser
+from storage.database.engine import transaction
+from storage.people.audit import AuditAction, AuditEntry, record_export
+from storage.tables.reports import User
 from tests.e2e.conftest import World
 from tests.e2e.helpers import buttons, file_report, text
 

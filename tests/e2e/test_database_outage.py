@@ -17,12 +17,12 @@ from typing import Protocol
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.local_telegram.people import SimGroup, SimUser
-from bot.local_telegram.server import SLOW
-from storage.access import member_and_draft
-from storage.engine import transaction
+from bot.trial.fake_telegram.people import SimGroup, SimUser
+from bot.trial.fake_telegram.server import SLOW
+from storage.database.engine import transaction
 from storage.kinds import Step
 from storage.outbox import undelivered
+from storage.people.access import member_and_draft
 from tests.e2e.conftest import World
 from tests.e2e.helpers import buttons, send_report, text, to_description, to_summary
 from tests.support.tcp_proxy import TcpProxy

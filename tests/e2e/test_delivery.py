@@ -8,11 +8,11 @@ import time
 
 from sqlmodel import col, select
 
-from bot.local_telegram.people import SimGroup, SimUser
-from storage.engine import transaction
-from storage.group_models import Comment, Outbox
-from storage.observations import submit_draft
+from bot.trial.fake_telegram.people import SimGroup, SimUser
+from storage.database.engine import transaction
 from storage.outbox import undelivered
+from storage.reports.observations import submit_draft
+from storage.tables.coordination import Comment, Outbox
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import buttons, file_report, text
 from tests.e2e.test_group_cards import finish_photo_report

@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from bot.local_telegram.people import SimGroup, SimUser
-from digests.demo import populate_demo
-from storage.areas import Areas
-from storage.digest_models import SentDigest
-from storage.engine import transaction
+from bot.trial.fake_telegram.people import SimGroup, SimUser
+from storage.database.engine import transaction
+from storage.demo.town import populate_demo
 from storage.kinds import DigestKind
-from storage.places import Gazetteer
+from storage.places.areas import Areas
+from storage.places.gazetteer import Gazetteer
+from storage.tables.digests import SentDigest
 from tests.e2e.conftest import World
 from tests.e2e.helpers import file_report, text
 

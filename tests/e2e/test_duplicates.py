@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.local_telegram.people import SimGroup, SimUser
+from bot.trial.fake_telegram.people import SimGroup, SimUser
 from tests.e2e.conftest import KVARNPARKEN, World
 from tests.e2e.helpers import buttons, file_report, reference_in, text, to_place
 

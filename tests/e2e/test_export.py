@@ -15,11 +15,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import col, select
 
-from bot.local_telegram.people import SimGroup, SimUser
-from storage.audit import AuditAction, AuditEntry
-from storage.engine import transaction
-from storage.models import User
-from storage.observations import submit_draft
+from bot.trial.fake_telegram.people import SimGroup, SimUser
+from storage.database.engine import transaction
+from storage.people.audit import AuditAction, AuditEntry
+from storage.reports.observations import submit_draft
+from storage.tables.reports import User
 from tests.e2e.conftest import World
 from tests.e2e.helpers import file_report, text
 from tests.factories import make_complete_draft, make_user

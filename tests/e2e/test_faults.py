@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from bot.local_telegram.people import SimUser
-from bot.local_telegram.server import DROP, SLOW
-from storage.engine import transaction
+from bot.trial.fake_telegram.people import SimUser
+from bot.trial.fake_telegram.server import DROP, SLOW
+from storage.database.engine import transaction
 from storage.outbox import undelivered
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import buttons, file_report, text

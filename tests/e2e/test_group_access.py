@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.local_telegram.bot_api import public
-from bot.local_telegram.people import SimGroup, SimUser
+from bot.trial.fake_telegram.bot_api import public
+from bot.trial.fake_telegram.people import SimGroup, SimUser
 from storage.kinds import InterventionStatus, Status
 from tests.e2e.conftest import World
 from tests.e2e.helpers import buttons, file_report, text

@@ -6,11 +6,11 @@ import time
 
 from sqlmodel import select
 
-from bot.local_telegram.people import SimGroup, SimUser
-from storage.access import set_hide_names
-from storage.engine import transaction
-from storage.group_models import StatusChange
+from bot.trial.fake_telegram.people import SimGroup, SimUser
+from storage.database.engine import transaction
 from storage.kinds import Role, Status
+from storage.people.access import set_hide_names
+from storage.tables.coordination import StatusChange
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import (
     buttons,

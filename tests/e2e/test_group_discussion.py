@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.local_telegram.people import SimGroup, SimUser
-from storage.engine import transaction
-from storage.group_models import Comment
-from storage.models import Photo
+from bot.trial.fake_telegram.people import SimGroup, SimUser
+from storage.database.engine import transaction
+from storage.tables.coordination import Comment
+from storage.tables.reports import Photo
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import buttons, file_report, text
 

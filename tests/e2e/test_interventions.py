@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from bot.local_telegram.people import SimGroup, SimUser
-from storage.engine import transaction
-from storage.group_models import Intervention
+from bot.trial.fake_telegram.people import SimGroup, SimUser
+from storage.database.engine import transaction
 from storage.kinds import InterventionStatus
+from storage.tables.coordination import Intervention
 from tests.e2e.conftest import World
 from tests.e2e.helpers import buttons, file_report, text
 

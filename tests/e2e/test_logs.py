@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.local_telegram.people import SimGroup, SimUser
 from bot.logs import configure_logging
+from bot.trial.fake_telegram.people import SimGroup, SimUser
 from tests.e2e.conftest import KVARNPARKEN, TOKEN, World, jpeg
 from tests.e2e.helpers import forge_press, send_report, text
 

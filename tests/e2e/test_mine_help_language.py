@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from bot.local_telegram.people import SimUser
-from storage.engine import transaction
+from bot.trial.fake_telegram.people import SimUser
+from storage.database.engine import transaction
 from storage.kinds import Status
-from storage.models import Observation
+from storage.tables.reports import Observation
 from tests.e2e.conftest import World
 from tests.e2e.helpers import file_report, text, to_place
 

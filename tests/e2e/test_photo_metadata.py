@@ -13,9 +13,9 @@ import pytest
 from PIL import Image
 from sqlmodel import select
 
-from bot.local_telegram.people import SimUser
-from storage.engine import transaction
-from storage.models import Photo
+from bot.trial.fake_telegram.people import SimUser
+from storage.database.engine import transaction
+from storage.tables.reports import Photo
 from tests.e2e.conftest import KVARNPARKEN, World, jpeg
 from tests.e2e.helpers import send_report, text
 

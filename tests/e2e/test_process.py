@@ -6,7 +6,7 @@ import asyncio
 import os
 from pathlib import Path
 
-from bot.local_telegram.people import SimUser
+from bot.trial.fake_telegram.people import SimUser
 from storage.kinds import Role
 from tests.e2e.conftest import KVARNPARKEN, TOKEN, World
 from tests.e2e.helpers import buttons, file_report, text

@@ -3,7 +3,7 @@ before Skicka; reference numbers, times and dates are not mistaken for them."""
 
 from __future__ import annotations
 
-from bot.local_telegram.people import SimUser
+from bot.trial.fake_telegram.people import SimUser
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import buttons, send_report, text, to_summary, to_when
 

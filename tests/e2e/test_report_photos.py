@@ -8,9 +8,9 @@ from pathlib import Path
 from PIL import Image
 from sqlmodel import select
 
-from bot.local_telegram.people import SimUser
-from storage.engine import transaction
-from storage.models import Photo
+from bot.trial.fake_telegram.people import SimUser
+from storage.database.engine import transaction
+from storage.tables.reports import Photo
 from tests.e2e.conftest import KVARNPARKEN, World, jpeg
 from tests.e2e.helpers import text, to_summary
 
@@ -154,7 +154,7 @@ async def test_a_photo_does_not_join_a_report_abandoned_hours_ago(
 
     from sqlalchemy import update
 
-    from storage.models import Draft, utcnow
+    from storage.tables.reports import Draft, utcnow
 
     await to_summary(anna)
     await anna.send_photo(jpeg(colour="black"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.local_telegram.people import SimUser
+from bot.trial.fake_telegram.people import SimUser
 from storage.kinds import PlaceSource
 from tests.e2e.conftest import KVARNPARKEN, World
 from tests.e2e.helpers import buttons, file_report, send_report, text, to_place

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.local_telegram.people import SimUser
+from bot.trial.fake_telegram.people import SimUser
 from tests.e2e.conftest import KVARNPARKEN, World
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.local_telegram.people import SimUser
+from bot.trial.fake_telegram.people import SimUser
 from tests.e2e.conftest import KVARNPARKEN, World
 from tests.e2e.helpers import forge_press, text, to_description, to_place, to_summary, to_when
 

@@ -10,11 +10,11 @@ import pytest
 import time_machine
 from sqlmodel import select
 
-from bot.local_telegram.people import SimUser
-from handlers.privacy import RETENTION_JOB_NAME
-from storage.audit import AuditAction, AuditEntry
-from storage.engine import transaction
-from storage.models import Draft, Photo
+from bot.trial.fake_telegram.people import SimUser
+from handlers.report.privacy import RETENTION_JOB_NAME
+from storage.database.engine import transaction
+from storage.people.audit import AuditAction, AuditEntry
+from storage.tables.reports import Draft, Photo
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import file_report, send_report, text
 

@@ -2,7 +2,7 @@
 
 Two real `estbot run --webhook` processes, each on its own port; the fake Bot API server
 plays Telegram and the reverse proxy in front of them, posting updates to the workers in
-turn (bot/local_telegram/webhook_delivery.py). Both share only the database. Shown here: the
+turn (bot/trial/fake_telegram/webhook_delivery.py). Both share only the database. Shown here: the
 webhook is registered once and refuses requests without the secret, /healthz answers,
 reference numbers stay unique when reports are sent at the same moment on both, each card
 and each scheduled digest goes out once, and a person's album whose photos land on both
@@ -30,14 +30,14 @@ import pytest
 from sqlalchemy import func, update
 from sqlmodel import col, select
 
-from bot.local_telegram.people import SimGroup
-from bot.local_telegram.webhook_delivery import SECRET_HEADER
-from storage.digest_models import SentDigest
-from storage.engine import transaction
-from storage.group_models import CoordinatorGroup, Outbox
+from bot.trial.fake_telegram.people import SimGroup
+from bot.trial.fake_telegram.webhook_delivery import SECRET_HEADER
+from storage.coordination.subscriptions import change_subscription
+from storage.database.engine import transaction
 from storage.kinds import Delivery, Role
-from storage.models import Draft, Photo, utcnow
-from storage.subscriptions import change_subscription
+from storage.tables.coordination import CoordinatorGroup, Outbox
+from storage.tables.digests import SentDigest
+from storage.tables.reports import Draft, Photo, utcnow
 from tests.e2e.conftest import TOKEN, World, jpeg
 from tests.e2e.helpers import buttons, reference_in, send_report, text, to_summary
 from tests.e2e.processes import estbot_process

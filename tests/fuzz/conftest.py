@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from bot.local_telegram.people import SimGroup, SimUser
-from bot.local_telegram.server import FakeTelegram
-from storage.access import revoke_user
-from storage.engine import transaction
+from bot.trial.fake_telegram.people import SimGroup, SimUser
+from bot.trial.fake_telegram.server import FakeTelegram
+from storage.database.engine import transaction
 from storage.kinds import Role
+from storage.people.access import revoke_user
 from tests.e2e.conftest import TOKEN, World
 from tests.e2e.helpers import buttons, file_report, text
 from tests.fuzz.driver import Actor, Driver

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.local_telegram.server import Call
+from bot.trial.fake_telegram.server import Call
 from tests.e2e.conftest import World
 
 JSON = dict[str, Any]

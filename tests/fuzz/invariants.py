@@ -34,8 +34,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, String, case, cast, func, literal, or_, select
 from sqlalchemy import union_all as union
 
-from storage.drafts import DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_PHOTOS
-from storage.group_models import (
+from storage.kinds import Step
+from storage.reports.drafts import DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_PHOTOS
+from storage.tables.coordination import (
     Comment,
     CoordinatorGroup,
     Intervention,
@@ -44,8 +45,15 @@ from storage.group_models import (
     PostedMessage,
     StatusChange,
 )
-from storage.kinds import Step
-from storage.models import Category, Draft, Observation, Photo, ReferenceCounter, User, utcnow
+from storage.tables.reports import (
+    Category,
+    Draft,
+    Observation,
+    Photo,
+    ReferenceCounter,
+    User,
+    utcnow,
+)
 
 REFERENCE = re.compile(r"EST-(\d{4})-(\d{4,})")
 SLACK = timedelta(seconds=5)  # clocks of the bot and the test are the same, give or take

@@ -13,17 +13,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from storage.areas import Areas
-from storage.draft_places import set_place
-from storage.drafts import start_draft
-from storage.engine import transaction
-from storage.group_models import Comment, Intervention, InterventionLink
-from storage.interventions import record_intervention
+from storage.coordination.interventions import record_intervention
+from storage.coordination.statuses import add_comment, change_status
+from storage.database.engine import transaction
 from storage.kinds import PlaceSource, Role, Status
-from storage.models import Category, Observation, Photo
-from storage.observations import submit_draft
-from storage.places import PlaceValue
-from storage.statuses import add_comment, change_status
+from storage.places.areas import Areas
+from storage.places.gazetteer import PlaceValue
+from storage.reports.draft_places import set_place
+from storage.reports.drafts import start_draft
+from storage.reports.observations import submit_draft
+from storage.tables.coordination import Comment, Intervention, InterventionLink
+from storage.tables.reports import Category, Observation, Photo
 from tests.factories import make_user, seed_categories
 
 TZ = ZoneInfo("Europe/Stockholm")

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from storage.categories import active_categories, read_category_file, sync_categories
-from storage.engine import transaction
-from storage.models import Category
+from storage.database.engine import transaction
+from storage.reports.categories import active_categories, read_category_file, sync_categories
+from storage.tables.reports import Category
 
 
 def test_default_file_has_the_thirteen_categories_of_the_issue() -> None:

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from storage.engine import transaction
-from storage.export import ExportFilter, export_rows
-from storage.export_choices import (
+from storage.database.engine import transaction
+from storage.exchange.export import ExportFilter, export_rows
+from storage.exchange.filters import (
     UnknownChoice,
     choose_areas,
     choose_categories,

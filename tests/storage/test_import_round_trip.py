@@ -15,13 +15,13 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from storage.areas import Areas
-from storage.engine import make_engine, transaction
-from storage.import_files import read_sheet
-from storage.imports import ImportPlan, plan_import, write_import
-from storage.models import Observation
-from storage.observations import submit_draft
-from storage.schema import upgrade_database
+from storage.database.engine import make_engine, transaction
+from storage.database.schema import upgrade_database
+from storage.exchange.imports import ImportPlan, plan_import, write_import
+from storage.exchange.sheets import read_sheet
+from storage.places.areas import Areas
+from storage.reports.observations import submit_draft
+from storage.tables.reports import Observation
 from tests.factories import make_complete_draft, make_user, seed_categories
 from tests.support.observation_files import export_csv, read_csv, write_csv
 

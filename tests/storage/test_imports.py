@@ -13,17 +13,17 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlmodel import Session, col, select
 
-from storage.access import member_and_draft
-from storage.areas import Areas
-from storage.audit import AuditAction, AuditEntry
-from storage.engine import transaction
-from storage.group_models import Outbox
-from storage.import_files import read_sheet
-from storage.imports import ImportPlan, plan_import, write_import
+from storage.coordination.statuses import change_status
+from storage.database.engine import transaction
+from storage.exchange.imports import ImportPlan, plan_import, write_import
+from storage.exchange.sheets import read_sheet
 from storage.kinds import Role, Status
-from storage.models import Category, Observation, Organisation, ReferenceCounter, User
-from storage.observations import next_reference_number
-from storage.statuses import change_status
+from storage.people.access import member_and_draft
+from storage.people.audit import AuditAction, AuditEntry
+from storage.places.areas import Areas
+from storage.reports.observations import next_reference_number
+from storage.tables.coordination import Outbox
+from storage.tables.reports import Category, Observation, Organisation, ReferenceCounter, User
 from tests.factories import make_user, seed_categories
 from tests.support.observation_files import date_cell, local_cell, write_csv, write_xlsx
 

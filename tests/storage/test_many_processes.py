@@ -16,15 +16,15 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from storage.digest_models import SentDigest
-from storage.engine import transaction
-from storage.group_models import CoordinatorGroup
+from storage.coordination.subscriptions import record_digest
+from storage.database.engine import transaction
+from storage.database.leases import claim_lease, held_by_others, release_lease
 from storage.kinds import DigestKind
-from storage.leases import claim_lease, held_by_others, release_lease
-from storage.models import Photo
 from storage.outbox import claim_lane, release_lane, waiting_chats
-from storage.photos import StoredFile, attach_photo
-from storage.subscriptions import record_digest
+from storage.reports.photos import StoredFile, attach_photo
+from storage.tables.coordination import CoordinatorGroup
+from storage.tables.digests import SentDigest
+from storage.tables.reports import Photo
 from tests.factories import make_user, seed_categories
 
 BLOCKED_S = 0.5  # long enough for the second transaction to be waiting on the first

@@ -14,17 +14,17 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Enum, inspect, text
 from sqlmodel import SQLModel, select
 
-from storage.engine import make_engine, transaction
-from storage.group_models import Outbox
-from storage.kinds import Delivery
-from storage.models import Observation
-from storage.schema import (
+from storage.database.engine import make_engine, transaction
+from storage.database.schema import (
     alembic_config,
     compare_type,
     current_revision,
     head_revision,
     upgrade_database,
 )
+from storage.kinds import Delivery
+from storage.tables.coordination import Outbox
+from storage.tables.reports import Observation
 
 EVERY_REVISION = sorted(
     script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from storage.drafts import DraftProblem
-from storage.engine import transaction
-from storage.models import Draft, Observation
-from storage.observations import format_reference, next_reference_number, submit_draft
+from storage.database.engine import transaction
+from storage.reports.drafts import DraftProblem
+from storage.reports.observations import format_reference, next_reference_number, submit_draft
+from storage.tables.reports import Draft, Observation
 from tests.factories import make_complete_draft, make_user, seed_categories
 
 TZ = ZoneInfo("Europe/Stockholm")
@@ -86,7 +86,7 @@ def test_concurrent_sends_never_share_a_number(engine: Engine) -> None:
 def test_old_handled_update_ids_are_forgotten(engine: Engine) -> None:
     from datetime import timedelta
 
-    from storage.updates import claim_update, forget_old_updates
+    from storage.database.handled_updates import claim_update, forget_old_updates
 
     with transaction(engine) as session:
         assert claim_update(session=session, update_id=1)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from storage.photos import StoredFile, store_photo_file
+from storage.reports.photos import StoredFile, store_photo_file
 
 
 def test_the_same_picture_sent_by_many_at_once_is_stored_once(tmp_path: Path) -> None:

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from storage.engine import transaction
-from storage.police import FigureRow, ImportResult, PoliceFigure, import_police_figures
-from storage.police_file import PoliceFileError, parse_month, read_police_file
+from storage.database.engine import transaction
+from storage.police.figures import FigureRow, ImportResult, PoliceFigure, import_police_figures
+from storage.police.file import PoliceFileError, parse_month, read_police_file
 
 GOOD = """month;crime_type;area;count
 2026-09;Skadegörelse;Centrum;14

@@ -15,10 +15,17 @@ from PIL import Image
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
-from storage.audit import AuditAction, AuditEntry
-from storage.drafts import start_draft
-from storage.engine import transaction
-from storage.group_models import (
+from storage.coordination.groups import link_group
+from storage.coordination.interventions import record_intervention
+from storage.coordination.statuses import add_comment, change_status
+from storage.database.engine import transaction
+from storage.kinds import Posted, Role, Status
+from storage.people.audit import AuditAction, AuditEntry
+from storage.people.retention import cutoff_before, months_before, purge, remove_photo_files
+from storage.reports.drafts import start_draft
+from storage.reports.observations import submit_draft
+from storage.reports.photos import StoredFile, store_photo_file
+from storage.tables.coordination import (
     Comment,
     Intervention,
     InterventionLink,
@@ -26,14 +33,7 @@ from storage.group_models import (
     PostedMessage,
     StatusChange,
 )
-from storage.groups import link_group
-from storage.interventions import record_intervention
-from storage.kinds import Posted, Role, Status
-from storage.models import Draft, Observation, Photo, User
-from storage.observations import submit_draft
-from storage.photos import StoredFile, store_photo_file
-from storage.retention import cutoff_before, months_before, purge, remove_photo_files
-from storage.statuses import add_comment, change_status
+from storage.tables.reports import Draft, Observation, Photo, User
 from tests.factories import make_complete_draft, make_user, seed_categories
 
 TZ = ZoneInfo("Europe/Stockholm")

@@ -1,5 +1,5 @@
 """Simulated field staff who file whole reports to estbot through a bot that does not always
-answer: for fault tests and benchmarks, on top of :class:`bot.local_telegram.people.SimUser`.
+answer: for fault tests and benchmarks, on top of :class:`bot.trial.fake_telegram.people.SimUser`.
 
 A person reads the newest message in the chat and does what it asks (category, position,
 description or a photo with a caption, "Nu", Skicka, "no, a new one"). When the bot says
@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from bot.local_telegram.people import SimUser
+from bot.trial.fake_telegram.people import SimUser
 
 JSON = dict[str, Any]
 KVARNPARKEN = (59.1262, 15.1418)

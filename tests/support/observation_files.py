@@ -1,7 +1,7 @@
 """Spreadsheets of observations for the import tests: CSV in any dialect, XLSX, and an
-export of a database in the shared column format (storage/exchange.py).
+export of a database in the shared column format (storage/exchange/columns.py).
 
-`export_csv` is the real exporter (storage/export.py, digests/exports.py) on a whole
+`export_csv` is the real exporter (storage/exchange/export.py, digests/exports.py) on a whole
 database, as `estbot export --format csv` runs it.
 """
 
@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from digests.exports import Style, csv_bytes
-from storage.engine import transaction
-from storage.exchange import CSV_ENCODING, OBSERVATION_COLUMNS, ExcelSwedish
-from storage.export import ExportFilter, export_rows
+from storage.database.engine import transaction
+from storage.exchange.columns import CSV_ENCODING, OBSERVATION_COLUMNS, ExcelSwedish
+from storage.exchange.export import ExportFilter, export_rows
 
 Row = Mapping[str, Any]
 

@@ -19,14 +19,14 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from bot.local_telegram.bot_api import BotApi, html_to_text
-from storage.digest_models import SentDigest
-from storage.drafts import draft_state, next_step
-from storage.engine import transaction
-from storage.group_models import Outbox
+from bot.trial.fake_telegram.bot_api import BotApi, html_to_text
+from storage.database.engine import transaction
 from storage.kinds import Delivery, Step
-from storage.models import Draft, Observation, Photo
 from storage.outbox import undelivered
+from storage.reports.drafts import draft_state, next_step
+from storage.tables.coordination import Outbox
+from storage.tables.digests import SentDigest
+from storage.tables.reports import Draft, Observation, Photo
 
 from .field_staff import REFERENCE, Filing
 

@@ -41,8 +41,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.local_telegram.server import DROP, SLOW, AnyApp, Call, FakeTelegram, running
-from bot.local_telegram.webhook_delivery import SECRET_HEADER
+from bot.trial.fake_telegram.server import DROP, SLOW, AnyApp, Call, FakeTelegram, running
+from bot.trial.fake_telegram.webhook_delivery import SECRET_HEADER
 
 # PTB's own RetryAfter.__init__ reads its deprecated int ``retry_after``.
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")

@@ -1,0 +1,1 @@
+"""What the numbers say: counts and their changes, hot spots, the time profile, police figures."""

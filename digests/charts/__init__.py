@@ -1,0 +1,1 @@
+"""The charts of a lägesbild, drawn headless into PNG bytes."""

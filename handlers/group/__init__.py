@@ -1,0 +1,1 @@
+"""The coordinators' group: linking, cards, comments, interventions, lägesbilder, exports."""

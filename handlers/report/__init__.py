@@ -1,0 +1,1 @@
+"""The report conversation in private: steps, buttons, places, photos, prompts, privacy."""

@@ -1,0 +1,1 @@
+"""The coordinators' work: groups, cards, statuses, comments, interventions, subscriptions."""

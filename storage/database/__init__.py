@@ -1,0 +1,1 @@
+"""The database itself: engine and transactions, schema and migrations, leases, update ids."""

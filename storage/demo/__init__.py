@@ -1,0 +1,1 @@
+"""The demo town Kvarnby: synthetic observations, interventions and police figures."""

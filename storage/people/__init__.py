@@ -1,0 +1,1 @@
+"""People and their data: organisations, members, the audit log, access to one's data, retention."""

@@ -1,0 +1,1 @@
+"""Where things are: the municipality's gazetteer, geocoding, areas."""

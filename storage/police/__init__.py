@@ -1,0 +1,1 @@
+"""Crimes reported to the police: the monthly figures and the file they come in."""

@@ -1,0 +1,1 @@
+"""Filing a report: drafts, their places and photos, categories, observations, duplicates."""

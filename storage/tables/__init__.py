@@ -1,0 +1,1 @@
+"""Every table, one module per family of tables, all re-exported here."""
