@@ -35,7 +35,7 @@ from bot.trial.fake_telegram.server import FakeTelegram  # noqa: E402
 from storage.database.engine import transaction  # noqa: E402
 from storage.people.access import get_or_create_organisation  # noqa: E402
 from storage.setup import open_database  # noqa: E402
-from storage.tables.reports import User  # noqa: E402
+from storage.tables import User  # noqa: E402
 
 TOKEN = "123456789:BENCHtokenBENCHtokenBENCH_abcdef"
 KVARNPARKEN = (59.1262, 15.1418)

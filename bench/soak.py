@@ -42,8 +42,7 @@ from storage.database.engine import transaction  # noqa: E402
 from storage.kinds import DigestKind, Role  # noqa: E402
 from storage.people.access import get_or_create_organisation  # noqa: E402
 from storage.setup import open_database  # noqa: E402
-from storage.tables.digests import DigestSubscription  # noqa: E402
-from storage.tables.reports import User  # noqa: E402
+from storage.tables import DigestSubscription, User  # noqa: E402
 from tests.support.field_staff import Filing, Reporter  # noqa: E402
 from tests.support.tally import (  # noqa: E402
     digest_made,

@@ -24,7 +24,7 @@ from storage.places.areas import Areas
 from storage.places.gazetteer import Gazetteer
 from storage.places.geocoding import GeocoderConfig, Locator
 from storage.setup import open_database
-from storage.tables.reports import Category
+from storage.tables import Category
 
 log = logging.getLogger(__name__)
 LOCK_WAIT_ON_LOOP_S = 0.05

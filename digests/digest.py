@@ -17,7 +17,7 @@ from storage.coordination.digest_queries import ListedObservation, observations_
 from storage.coordination.groups import GroupFilter
 from storage.database.engine import transaction
 from storage.kinds import DigestKind
-from storage.tables.reports import Category
+from storage.tables import Category
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlalchemy import BigInteger, Date, Engine, cast, extract, func, select
 from sqlmodel import Session, col
 from sqlmodel import select as select_rows
 
-from storage.tables.reports import Category, Observation, Organisation
+from storage.tables import Category, Observation, Organisation
 
 Range = tuple[datetime, datetime]  # UTC, half-open
 

@@ -23,7 +23,7 @@ from digests.analysis.counts import Change, Comparison
 from digests.analysis.hotspots import HotSpot, RepeatPlace, Trend
 from digests.analysis.timeprofile import TimeWindow
 from digests.words import Words
-from storage.tables.reports import Category
+from storage.tables import Category
 
 Format = Literal["html", "md", "telegram"]
 SECTION = "\x1e"  # the Telegram templates put this between sections

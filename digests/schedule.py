@@ -32,7 +32,7 @@ from digests.periods import (
 from storage.coordination.subscriptions import Subscription, active_subscriptions, already_made
 from storage.database.engine import transaction
 from storage.kinds import DigestKind
-from storage.tables.coordination import CoordinatorGroup
+from storage.tables import CoordinatorGroup
 
 
 @dataclass(frozen=True)

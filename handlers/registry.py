@@ -43,7 +43,7 @@ from handlers.texts import LANGUAGES, Texts
 from storage.coordination.interventions import remind_due_follow_ups
 from storage.database.handled_updates import forget_old_updates
 from storage.reports.drafts import DraftProblem
-from storage.tables.reports import utcnow
+from storage.tables import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,7 @@ from storage.places.areas import Areas
 from storage.places.gazetteer import PlaceValue
 from storage.places.geocoding import Locator
 from storage.reports.drafts import DraftState
-from storage.tables.coordination import CoordinatorGroup
-from storage.tables.reports import Category
+from storage.tables import Category, CoordinatorGroup
 
 T = TypeVar("T")
 # Waits between tries while SQLite is locked by another writer: about 5 s in all.

@@ -155,3 +155,12 @@ class DigestKind(StrEnum):
     def is_lagesbild(self) -> bool:
         """A full analysis with comparisons and charts, not just a list of the day."""
         return self is not DigestKind.DAILY
+
+
+class AuditAction(StrEnum):
+    EXPORT = "export"
+    LISTING = "listing"  # observations (or people) listed in bulk: a lägesbild, a digest
+    STATUS_CHANGE = "status_change"
+    PURGE = "purge"
+    PERSONAL_DATA = "personal_data"  # someone's /minadata extract made by an admin
+    IMPORT = "import"  # observations imported from a file (estbot import)

@@ -18,8 +18,15 @@ from sqlmodel import Session, col, select
 from storage.coordination.groups import groups_for
 from storage.database.leases import claim_lease, held_by_others, release_lease
 from storage.kinds import Delivery, Posted
-from storage.tables.coordination import CoordinatorGroup, Outbox, PostedMessage
-from storage.tables.reports import Category, Observation, User, utcnow
+from storage.tables import (
+    Category,
+    CoordinatorGroup,
+    Observation,
+    Outbox,
+    PostedMessage,
+    User,
+    utcnow,
+)
 
 # Retry after 2, 4, 8 … seconds, at most every ten minutes; give up after a day of trying.
 RETRY_FIRST_S = 2.0

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from storage.database.engine import make_engine, transaction
 from storage.database.schema import upgrade_database
 from storage.reports.categories import active_categories, read_category_file, sync_categories
-from storage.tables.reports import Category
+from storage.tables import Category
 
 
 def open_database(

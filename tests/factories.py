@@ -13,7 +13,7 @@ from storage.places.gazetteer import PlaceValue
 from storage.reports.categories import read_category_file, sync_categories
 from storage.reports.draft_places import set_place
 from storage.reports.drafts import DraftState, start_draft
-from storage.tables.reports import User
+from storage.tables import User
 
 
 def seed_categories(session: Session) -> None:

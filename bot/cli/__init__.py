@@ -19,7 +19,7 @@ from bot.settings import Settings
 from storage.coordination.groups import organisations
 from storage.database.engine import transaction
 from storage.exchange.imports import is_import_reporter
-from storage.kinds import Role
+from storage.kinds import AuditAction, Role
 from storage.people.access import (
     AmbiguousUser,
     create_invite,
@@ -27,7 +27,7 @@ from storage.people.access import (
     revoke_user,
     set_hide_names,
 )
-from storage.people.audit import AuditAction, record_audit
+from storage.people.audit import record_audit
 from storage.setup import open_database
 
 app = typer.Typer(

@@ -10,11 +10,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from storage.database.engine import transaction
+from storage.kinds import AuditAction
 from storage.people.access import find_user
-from storage.people.audit import AuditAction, audit_entries, record_audit
+from storage.people.audit import audit_entries, record_audit
 from storage.people.mydata import personal_data
 from storage.people.retention import cutoff_before, months_before, purge, remove_photo_files
-from storage.tables.reports import utcnow
+from storage.tables import utcnow
 
 
 def purge_command(

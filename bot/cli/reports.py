@@ -14,8 +14,8 @@ from digests.lagesbild import Sources
 from digests.periods import latest_complete, parse_period
 from storage.database.engine import transaction
 from storage.demo.town import populate_demo
-from storage.kinds import DigestKind
-from storage.people.audit import CLI, AuditAction, record_audit
+from storage.kinds import AuditAction, DigestKind
+from storage.people.audit import CLI, record_audit
 from storage.places.areas import EXAMPLE_AREAS, Areas, example_areas_text
 from storage.places.gazetteer import Gazetteer
 from storage.setup import open_database

@@ -35,8 +35,7 @@ from storage.coordination.interventions import intervention_view
 from storage.database import leases
 from storage.kinds import Delivery, Posted
 from storage.outbox import PostedRecord
-from storage.tables.coordination import Outbox
-from storage.tables.reports import Observation
+from storage.tables import Observation, Outbox
 
 log = logging.getLogger(__name__)
 CARD_COST = 2  # the card and its map pin: what a waiting card will take from a window

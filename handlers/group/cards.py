@@ -17,7 +17,7 @@ from handlers.texts import Html, Texts
 from storage.coordination.cards import Change, ObservationCard
 from storage.kinds import Status
 from storage.places.gazetteer import PlaceValue
-from storage.tables.reports import Observation
+from storage.tables import Observation
 
 CAPTION_LIMIT = 1024
 TEXT_LIMIT = 4096

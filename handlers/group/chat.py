@@ -28,7 +28,7 @@ from storage.coordination.statuses import NotAllowed, add_comment, change_status
 from storage.kinds import Status
 from storage.people.access import Member
 from storage.reports.photos import store_photo_file
-from storage.tables.coordination import CoordinatorGroup
+from storage.tables import CoordinatorGroup
 
 log = logging.getLogger(__name__)
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)

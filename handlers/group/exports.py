@@ -20,8 +20,7 @@ from storage.coordination.groups import find_group
 from storage.database.engine import transaction
 from storage.exchange.export import ExportFilter, export_rows
 from storage.people.audit import record_export
-from storage.tables.coordination import CoordinatorGroup
-from storage.tables.reports import utcnow
+from storage.tables import CoordinatorGroup, utcnow
 
 log = logging.getLogger(__name__)
 FORMAT_WORDS = {"xlsx": ExportFormat.XLSX, "excel": ExportFormat.XLSX, "csv": ExportFormat.CSV,

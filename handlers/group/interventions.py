@@ -38,8 +38,7 @@ from storage.kinds import InterventionStatus, Posted
 from storage.outbox import mark_delivered
 from storage.people.access import Member
 from storage.places.gazetteer import PlaceValue
-from storage.tables.coordination import PostedMessage
-from storage.tables.reports import utcnow
+from storage.tables import PostedMessage, utcnow
 
 TAPPED = re.compile(r"^/(?:insats|intervention)_(\d{1,9})(?:@\w+)?$", re.IGNORECASE)
 

@@ -21,8 +21,9 @@ from digests.schedule import Due, due_digests
 from handlers.services import current_member, services
 from storage.coordination.groups import find_group, group_filter
 from storage.coordination.subscriptions import record_digest
-from storage.people.audit import AuditAction, record_audit
-from storage.tables.reports import utcnow
+from storage.kinds import AuditAction
+from storage.people.audit import record_audit
+from storage.tables import utcnow
 
 log = logging.getLogger(__name__)
 ALBUM_LIMIT = 10

@@ -17,8 +17,7 @@ from storage.coordination.groups import find_group, organisations, toggle_filter
 from storage.coordination.statuses import set_notifications
 from storage.coordination.subscriptions import change_subscription, subscriptions
 from storage.people.access import get_user
-from storage.tables.coordination import CoordinatorGroup
-from storage.tables.reports import User
+from storage.tables import CoordinatorGroup, User
 
 
 def _tick(on: bool, label: str) -> str:

@@ -16,7 +16,7 @@ from handlers.report import keyboards
 from handlers.services import current_member, services, texts
 from handlers.texts import Html, Texts
 from storage.people.mydata import Document, personal_data
-from storage.tables.reports import utcnow
+from storage.tables import utcnow
 
 DESCRIPTION_SHOWN = 300  # characters of each description in the messages; the file has all
 SHOWN = 20  # the newest observations and comments in the messages: a few, not a flood

@@ -37,7 +37,7 @@ from storage.personal_data import has_personal_data
 from storage.reports import drafts, observations
 from storage.reports.drafts import DraftProblem, DraftState
 from storage.reports.duplicates import find_duplicate
-from storage.tables.reports import utcnow
+from storage.tables import utcnow
 
 log = logging.getLogger(__name__)
 

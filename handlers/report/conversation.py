@@ -20,7 +20,7 @@ from storage.people.access import Member
 from storage.places.gazetteer import normalise
 from storage.reports import drafts
 from storage.reports.drafts import DraftProblem, DraftState
-from storage.tables.reports import Category, utcnow
+from storage.tables import Category, utcnow
 
 PLACE_STEPS = (Step.PLACE, Step.PLACE_CHOICE, Step.PLACE_CONFIRM)
 

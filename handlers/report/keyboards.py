@@ -18,7 +18,7 @@ from telegram import (
 
 from handlers.texts import Texts
 from storage.places.gazetteer import PlaceValue
-from storage.tables.reports import Category
+from storage.tables import Category
 
 PREFIX = "r"
 

@@ -33,7 +33,7 @@ from storage.people.audit import RETENTION_JOB
 from storage.people.retention import months_before, purge, remove_photo_files
 from storage.personal_data import has_personal_data
 from storage.reports import drafts
-from storage.tables.reports import utcnow
+from storage.tables import utcnow
 
 log = logging.getLogger(__name__)
 RETENTION_JOB_NAME = "purge observations past retention and stale drafts"

@@ -17,7 +17,7 @@ from storage.personal_data import find_personal_data
 from storage.places.gazetteer import PlaceValue
 from storage.reports.drafts import DraftState
 from storage.reports.duplicates import PossibleDuplicate
-from storage.tables.reports import Category, utcnow
+from storage.tables import Category, utcnow
 
 NEAR_ENOUGH_M = 75
 

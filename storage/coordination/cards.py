@@ -11,8 +11,16 @@ from sqlmodel import Session, col, func, select
 from storage.coordination.groups import group_sees
 from storage.kinds import Posted, Status
 from storage.reports.observations import format_reference
-from storage.tables.coordination import Comment, PostedMessage, StatusChange
-from storage.tables.reports import Category, Observation, Organisation, Photo, User
+from storage.tables import (
+    Category,
+    Comment,
+    Observation,
+    Organisation,
+    Photo,
+    PostedMessage,
+    StatusChange,
+    User,
+)
 
 _REFERENCE = re.compile(r"^(?:EST[-\s]?)?(\d{4})[-\s](\d{1,6})$", re.IGNORECASE)
 

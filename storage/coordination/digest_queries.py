@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from storage.coordination.groups import GroupFilter
 from storage.kinds import Status
-from storage.tables.reports import Category, Observation
+from storage.tables import Category, Observation
 
 STALE_AFTER = timedelta(days=14)
 

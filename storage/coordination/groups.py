@@ -10,9 +10,18 @@ from typing import TypeVar
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from storage.tables.coordination import CoordinatorGroup, Intervention, Outbox, PostedMessage
-from storage.tables.digests import DigestSubscription, SentDigest
-from storage.tables.reports import Category, Observation, Organisation, utcnow
+from storage.tables import (
+    Category,
+    CoordinatorGroup,
+    DigestSubscription,
+    Intervention,
+    Observation,
+    Organisation,
+    Outbox,
+    PostedMessage,
+    SentDigest,
+    utcnow,
+)
 
 T = TypeVar("T")
 

@@ -12,8 +12,14 @@ from storage.coordination.statuses import NotAllowed
 from storage.kinds import Delivery, InterventionStatus
 from storage.outbox import enqueue_message
 from storage.places.gazetteer import PlaceValue
-from storage.tables.coordination import CoordinatorGroup, Intervention, InterventionLink
-from storage.tables.reports import Observation, User, utcnow
+from storage.tables import (
+    CoordinatorGroup,
+    Intervention,
+    InterventionLink,
+    Observation,
+    User,
+    utcnow,
+)
 
 WHAT_MAX = 1000
 

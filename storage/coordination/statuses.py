@@ -8,13 +8,12 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from storage.kinds import Status
+from storage.kinds import AuditAction, Status
 from storage.outbox import enqueue_notice, enqueue_refresh
-from storage.people.audit import AuditAction, record_audit
+from storage.people.audit import record_audit
 from storage.reports.photos import StoredFile
-from storage.tables.coordination import Comment
-from storage.tables.coordination import StatusChange as StatusChangeRow
-from storage.tables.reports import Observation, User, utcnow
+from storage.tables import Comment, Observation, User, utcnow
+from storage.tables import StatusChange as StatusChangeRow
 
 
 class NotAllowed(Exception):

@@ -19,9 +19,7 @@ from sqlmodel import Session, col, select
 
 from storage.coordination.groups import find_group
 from storage.kinds import Delivery, DigestKind
-from storage.tables.coordination import CoordinatorGroup, Outbox
-from storage.tables.digests import DigestSubscription, SentDigest
-from storage.tables.reports import utcnow
+from storage.tables import CoordinatorGroup, DigestSubscription, Outbox, SentDigest, utcnow
 
 DEFAULT_AT = {
     DigestKind.DAILY: "07:00",

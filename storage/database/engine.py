@@ -13,9 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine
 
-from storage.people import audit  # noqa: F401  (these register the tables on the metadata)
-from storage.police import figures  # noqa: F401
-from storage.tables import coordination, digests, reports  # noqa: F401
+import storage.tables  # noqa: F401  (registers every table on SQLModel.metadata)
 
 
 def make_engine(url: str, *, lock_wait_s: float = 5.0) -> Engine:

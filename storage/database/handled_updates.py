@@ -10,7 +10,7 @@ from sqlmodel import Session, col, delete, select
 
 from storage.people.access import Member, member_and_draft
 from storage.reports.drafts import DraftState, draft_state
-from storage.tables.reports import HandledUpdate, User, utcnow
+from storage.tables import HandledUpdate, User, utcnow
 
 # Plain SQL that SQLite (3.35+) and PostgreSQL both speak: the gate runs it for every update.
 _CLAIM = text(

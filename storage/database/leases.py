@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from storage.tables.reports import Lease, utcnow
+from storage.tables import Lease, utcnow
 
 
 def claim_lease(

@@ -22,8 +22,7 @@ from sqlalchemy import Connection, DateTime, Engine, String, Text, inspect, text
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
-from storage.database import engine as _registered  # noqa: F401  (every table on the metadata)
-from storage.tables.reports import UTCDateTime
+from storage.tables import UTCDateTime  # the package registers every table on the metadata
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Tables that tell which schema a database from before the migrations has, newest first.

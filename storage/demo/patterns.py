@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from storage.kinds import Role
 from storage.places.gazetteer import BoundingBox, Place
-from storage.tables.reports import User
+from storage.tables import User
 
 TOWN = BoundingBox(59.116, 15.126, 59.139, 15.158)
 HOT_SPOTS = ("Södra gången", "Stationsparken")

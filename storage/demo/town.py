@@ -38,8 +38,14 @@ from storage.people.access import get_or_create_organisation
 from storage.places.areas import Areas
 from storage.places.gazetteer import Gazetteer
 from storage.reports.observations import format_reference
-from storage.tables.coordination import Intervention, InterventionLink
-from storage.tables.reports import Category, Observation, ReferenceCounter, User
+from storage.tables import (
+    Category,
+    Intervention,
+    InterventionLink,
+    Observation,
+    ReferenceCounter,
+    User,
+)
 
 __all__ = [
     "FIRST_TELEGRAM_ID",

@@ -18,8 +18,15 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.kinds import InterventionStatus, Status
-from storage.tables.coordination import Comment, Intervention, InterventionLink
-from storage.tables.reports import Category, Observation, Organisation, Photo
+from storage.tables import (
+    Category,
+    Comment,
+    Intervention,
+    InterventionLink,
+    Observation,
+    Organisation,
+    Photo,
+)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from sqlmodel import Session, col, select
 
 from storage.kinds import Status
-from storage.tables.reports import Category, Observation
+from storage.tables import Category, Observation
 
 
 class UnknownChoice(ValueError):

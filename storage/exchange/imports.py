@@ -24,12 +24,12 @@ from sqlmodel import Session, col, select
 
 from storage.exchange.rows import ImportRow, RowReader
 from storage.exchange.sheets import Sheet
-from storage.kinds import PlaceSource, Role
+from storage.kinds import AuditAction, PlaceSource, Role
 from storage.people.access import find_user, get_or_create_organisation
-from storage.people.audit import AuditAction, record_audit
+from storage.people.audit import record_audit
 from storage.places.areas import Areas
 from storage.reports.observations import format_reference
-from storage.tables.reports import Category, Observation, ReferenceCounter, User, utcnow
+from storage.tables import Category, Observation, ReferenceCounter, User, utcnow
 
 SOURCE = "import"  # Observation.source of an imported row
 IMPORT_REPORTER_NAME = "Import"

@@ -19,7 +19,7 @@ from storage.exchange.columns import unguard_formula
 from storage.exchange.sheets import Cell
 from storage.kinds import Status
 from storage.personal_data import has_personal_data
-from storage.tables.reports import Category
+from storage.tables import Category
 
 # A date without a time is taken as noon: it stays on its day in UTC and in every analysis.
 DATE_ONLY_TIME = time(12, 0)

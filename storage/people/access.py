@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from storage.kinds import Role
 from storage.reports.drafts import discard_draft
-from storage.tables.reports import Draft, Invite, Organisation, User, utcnow
+from storage.tables import Draft, Invite, Organisation, User, utcnow
 
 # Deep-link payloads allow A-Z, a-z, 0-9, _ and -; leave out look-alikes.
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"

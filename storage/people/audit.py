@@ -10,40 +10,15 @@ deliberately not a foreign key: an entry must outlive whatever it refers to.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
-from storage.tables.reports import utc_column, utcnow
+from storage.kinds import AuditAction
+from storage.tables import AuditEntry, utcnow
 
 CLI = "cli"
 RETENTION_JOB = "retention"
-
-
-class AuditAction(StrEnum):
-    EXPORT = "export"
-    LISTING = "listing"  # observations (or people) listed in bulk: a lägesbild, a digest
-    STATUS_CHANGE = "status_change"
-    PURGE = "purge"
-    PERSONAL_DATA = "personal_data"  # someone's /minadata extract made by an admin
-    IMPORT = "import"  # observations imported from a file (estbot import)
-
-
-class AuditEntry(SQLModel, table=True):
-    __tablename__ = "audit_log"
-
-    id: int | None = Field(default=None, primary_key=True)
-    at: datetime = utc_column(default=utcnow, index=True)
-    # "user" (then user_id says who), "cli" or "retention"
-    actor: str = Field(max_length=20)
-    user_id: int | None = Field(default=None, index=True)
-    action: AuditAction = Field(max_length=20, index=True)
-    # What it was about: a reference, "lagesbild 2026-10 in chat -100…", "users".
-    target: str = Field(default="", max_length=200)
-    rows: int | None = None  # how many rows it touched or showed, where known
-    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 def record_audit(

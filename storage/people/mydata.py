@@ -13,8 +13,18 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.tables.coordination import Comment, CoordinatorGroup, Intervention, StatusChange
-from storage.tables.reports import Category, Draft, Observation, Organisation, Photo, User
+from storage.tables import (
+    Category,
+    Comment,
+    CoordinatorGroup,
+    Draft,
+    Intervention,
+    Observation,
+    Organisation,
+    Photo,
+    StatusChange,
+    User,
+)
 
 Document = dict[str, Any]
 

@@ -24,16 +24,20 @@ from pathlib import Path
 from sqlalchemy import Delete, Update, delete, or_, update
 from sqlmodel import Session, col, select
 
-from storage.people.audit import CLI, AuditAction, record_audit
+from storage.kinds import AuditAction
+from storage.people.audit import CLI, record_audit
 from storage.reports.drafts import discard_draft
-from storage.tables.coordination import (
+from storage.tables import (
     Comment,
+    Draft,
     InterventionLink,
+    Observation,
     Outbox,
+    Photo,
     PostedMessage,
     StatusChange,
+    utcnow,
 )
-from storage.tables.reports import Draft, Observation, Photo, utcnow
 
 STALE_DRAFT_AGE = timedelta(days=30)
 # The order a report is printed in.

@@ -19,7 +19,7 @@ from sqlmodel import select
 from storage.database.engine import transaction
 from storage.kinds import PlaceSource
 from storage.places.gazetteer import MAX_CHOICES, BoundingBox, Gazetteer, PlaceValue, normalise
-from storage.tables.reports import GeocodeCache
+from storage.tables import GeocodeCache
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from storage.tables.reports import Category
+from storage.tables import Category
 
 DEFAULT_CATEGORIES = "categories.toml"
 

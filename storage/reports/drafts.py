@@ -18,7 +18,7 @@ from sqlmodel import Session, col, delete, select
 from storage.kinds import PlaceSource, Step
 from storage.personal_data import MASK_PERSONAL_NUMBER, MASK_PHONE, mask_personal_data
 from storage.places.gazetteer import PlaceValue
-from storage.tables.reports import Category, Draft, Observation, Photo, User, utcnow
+from storage.tables import Category, Draft, Observation, Photo, User, utcnow
 
 MAX_PHOTOS = 10
 ABANDONED_AFTER = timedelta(hours=3)

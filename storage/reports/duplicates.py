@@ -11,7 +11,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.kinds import Status
 from storage.reports.drafts import find_draft
-from storage.tables.reports import Category, Draft, Observation, utcnow
+from storage.tables import Category, Draft, Observation, utcnow
 
 NEAR_M = 100.0
 WITHIN = timedelta(hours=48)

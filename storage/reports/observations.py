@@ -17,15 +17,7 @@ from storage.personal_data import has_personal_data
 from storage.places.areas import Areas
 from storage.reports.drafts import DraftProblem, lock_draft
 from storage.reports.duplicates import find_duplicate
-from storage.tables.reports import (
-    Category,
-    Draft,
-    Observation,
-    Photo,
-    ReferenceCounter,
-    User,
-    utcnow,
-)
+from storage.tables import Category, Draft, Observation, Photo, ReferenceCounter, User, utcnow
 
 
 @dataclass(frozen=True)

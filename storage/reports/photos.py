@@ -19,7 +19,7 @@ from storage.reports.drafts import (
     draft_for_shortcut,
     save_draft,
 )
-from storage.tables.reports import Photo
+from storage.tables import Photo
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.kinds import Delivery, InterventionStatus, Posted, Status
-from storage.tables.reports import utc_column, utcnow
+from storage.tables.columns import utc_column, utcnow
 
 
 class CoordinatorGroup(SQLModel, table=True):

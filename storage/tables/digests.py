@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.kinds import DigestKind
-from storage.tables.reports import utc_column, utcnow
+from storage.tables.columns import utc_column, utcnow
 
 
 class DigestSubscription(SQLModel, table=True):

@@ -1,75 +1,15 @@
-"""The tables. Times are stored in UTC; `UTCDateTime` hands them back timezone-aware."""
+"""The tables of reports: categories, observations and their reference counter, drafts, photos."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.kinds import PlaceSource, Role, Status, Step
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Stores naive UTC on every backend and returns aware UTC datetimes."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("refusing to store a naive datetime; give it a time zone")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
-
-
-def utc_column(**kwargs: Any) -> Any:
-    nullable = kwargs.pop("nullable", False)
-    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, **kwargs))
-
-
-class Organisation(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(unique=True, max_length=200)
-    # Cards in the coordinators' groups show the organisation only, not who reported.
-    hide_names: bool = False
-    created_at: datetime = utc_column(default=utcnow)
-
-
-class User(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    telegram_id: int = Field(sa_type=BigInteger, unique=True, index=True)
-    username: str | None = Field(default=None, max_length=64, index=True)
-    full_name: str = Field(default="", max_length=200)
-    organisation_id: int = Field(foreign_key="organisation.id")
-    role: Role = Field(default=Role.REPORTER, max_length=20)
-    language: str | None = Field(default=None, max_length=5)
-    # Told in private when an observation of theirs changes status or gets a comment.
-    notify_status: bool = True
-    notify_comments: bool = True
-    active: bool = True
-    created_at: datetime = utc_column(default=utcnow)
-    revoked_at: datetime | None = utc_column(nullable=True, default=None)
-
-
-class Invite(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    code: str = Field(unique=True, max_length=64)
-    organisation_id: int = Field(foreign_key="organisation.id")
-    role: Role = Field(max_length=20)
-    max_uses: int = 1
-    uses: int = 0
-    expires_at: datetime | None = utc_column(nullable=True, default=None)
-    created_at: datetime = utc_column(default=utcnow)
+from storage.kinds import PlaceSource, Status, Step
+from storage.tables.columns import utc_column, utcnow
 
 
 class Category(SQLModel, table=True):
@@ -161,34 +101,3 @@ class Photo(SQLModel, table=True):
     width: int = 0
     height: int = 0
     created_at: datetime = utc_column(default=utcnow)
-
-
-class GeocodeCache(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("provider", "query"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    provider: str = Field(max_length=40)
-    query: str = Field(max_length=500)
-    results: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
-    created_at: datetime = utc_column(default=utcnow)
-
-
-class HandledUpdate(SQLModel, table=True):
-    """Telegram update ids already handled, so a redelivered update is not handled twice."""
-
-    update_id: int = Field(
-        sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
-    )
-    handled_at: datetime = utc_column(default=utcnow, index=True)
-
-
-class Lease(SQLModel, table=True):
-    """Work that one process at a time may do (a chat's delivery lane), held until it expires.
-
-    Several bot processes share one database: a process claims a lease before doing such
-    work, renews it while it works, and a lease whose holder died expires on its own.
-    """
-
-    name: str = Field(primary_key=True, max_length=120)
-    holder: str = Field(max_length=200)
-    expires_at: datetime = utc_column(index=True)

@@ -12,7 +12,8 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from storage.database.engine import transaction
-from storage.people.audit import AuditAction, AuditEntry
+from storage.kinds import AuditAction
+from storage.tables import AuditEntry
 from tests.cli.test_digest_cli import estbot
 from tests.storage.export_world import TZ, everything, seed_export_world
 

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from storage.database.engine import transaction
-from storage.tables.reports import Observation, Organisation
+from storage.tables import Observation, Organisation
 from tests.cli.test_digest_cli import estbot
 from tests.support.observation_files import local_cell, write_csv, write_xlsx
 

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from storage.database.engine import transaction
-from storage.police.figures import PoliceFigure
+from storage.tables import PoliceFigure
 from tests.cli.test_digest_cli import estbot
 
 POLICE_FILE = """\ufeffmånad;brottstyp;område;antal

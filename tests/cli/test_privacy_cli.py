@@ -16,7 +16,7 @@ from sqlmodel import select
 from storage.database.engine import transaction
 from storage.reports.observations import submit_draft
 from storage.reports.photos import store_photo_file
-from storage.tables.reports import Observation
+from storage.tables import Observation
 from tests.cli.test_digest_cli import estbot
 from tests.factories import make_complete_draft, make_user, seed_categories
 

@@ -17,7 +17,7 @@ from sqlmodel import select
 from storage.database.engine import transaction
 from storage.kinds import PlaceSource
 from storage.reports.drafts import start_draft
-from storage.tables.reports import Draft, utcnow
+from storage.tables import Draft, utcnow
 from tests.e2e.access_world import AccessWorld, Cell
 
 PNR = "811218-9876"  # a valid personnummer (Luhn), of nobody we know

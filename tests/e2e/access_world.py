@@ -24,10 +24,19 @@ from storage.database.engine import transaction
 from storage.kinds import Posted, Role
 from storage.people.access import find_user, revoke_user
 from storage.reports.categories import read_category_file
-from storage.tables.coordination import Comment, CoordinatorGroup, Intervention, PostedMessage
-from storage.tables.coordination import StatusChange as StatusChangeRow
-from storage.tables.digests import DigestSubscription
-from storage.tables.reports import Draft, Observation, Organisation, Photo, User
+from storage.tables import (
+    Comment,
+    CoordinatorGroup,
+    DigestSubscription,
+    Draft,
+    Intervention,
+    Observation,
+    Organisation,
+    Photo,
+    PostedMessage,
+    User,
+)
+from storage.tables import StatusChange as StatusChangeRow
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import send_report, text
 

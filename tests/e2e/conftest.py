@@ -24,7 +24,7 @@ from bot.trial.fake_telegram.server import FakeTelegram, running
 from storage.database.engine import make_engine, transaction
 from storage.kinds import Role
 from storage.people.access import create_invite
-from storage.tables.reports import Observation
+from storage.tables import Observation
 from tests.support.fake_geocoder import FakeGeocoder
 
 TOKEN = "123456789:TESTtokenTESTtokenTESTtoken_abcdef"

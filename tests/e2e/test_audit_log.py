@@ -10,8 +10,9 @@ from sqlmodel import col, select
 
 from bot.trial.fake_telegram.people import SimGroup, SimUser
 from storage.database.engine import transaction
-from storage.people.audit import AuditAction, AuditEntry, record_export
-from storage.tables.reports import User
+from storage.kinds import AuditAction
+from storage.people.audit import record_export
+from storage.tables import AuditEntry, User
 from tests.e2e.conftest import World
 from tests.e2e.helpers import buttons, file_report, text
 

@@ -12,7 +12,7 @@ from bot.trial.fake_telegram.people import SimGroup, SimUser
 from storage.database.engine import transaction
 from storage.outbox import undelivered
 from storage.reports.observations import submit_draft
-from storage.tables.coordination import Comment, Outbox
+from storage.tables import Comment, Outbox
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import buttons, file_report, text
 from tests.e2e.test_group_cards import finish_photo_report

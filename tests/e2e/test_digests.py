@@ -20,7 +20,7 @@ from storage.demo.town import populate_demo
 from storage.kinds import DigestKind
 from storage.places.areas import Areas
 from storage.places.gazetteer import Gazetteer
-from storage.tables.digests import SentDigest
+from storage.tables import SentDigest
 from tests.e2e.conftest import World
 from tests.e2e.helpers import file_report, text
 

@@ -17,9 +17,9 @@ from sqlmodel import col, select
 
 from bot.trial.fake_telegram.people import SimGroup, SimUser
 from storage.database.engine import transaction
-from storage.people.audit import AuditAction, AuditEntry
+from storage.kinds import AuditAction
 from storage.reports.observations import submit_draft
-from storage.tables.reports import User
+from storage.tables import AuditEntry, User
 from tests.e2e.conftest import World
 from tests.e2e.helpers import file_report, text
 from tests.factories import make_complete_draft, make_user

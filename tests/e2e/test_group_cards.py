@@ -10,7 +10,7 @@ from bot.trial.fake_telegram.people import SimGroup, SimUser
 from storage.database.engine import transaction
 from storage.kinds import Role, Status
 from storage.people.access import set_hide_names
-from storage.tables.coordination import StatusChange
+from storage.tables import StatusChange
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import (
     buttons,

@@ -6,8 +6,7 @@ from sqlmodel import select
 
 from bot.trial.fake_telegram.people import SimGroup, SimUser
 from storage.database.engine import transaction
-from storage.tables.coordination import Comment
-from storage.tables.reports import Photo
+from storage.tables import Comment, Photo
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import buttons, file_report, text
 

@@ -9,7 +9,7 @@ from sqlmodel import select
 from bot.trial.fake_telegram.people import SimGroup, SimUser
 from storage.database.engine import transaction
 from storage.kinds import InterventionStatus
-from storage.tables.coordination import Intervention
+from storage.tables import Intervention
 from tests.e2e.conftest import World
 from tests.e2e.helpers import buttons, file_report, text
 

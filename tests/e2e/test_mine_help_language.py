@@ -7,7 +7,7 @@ from sqlalchemy import update
 from bot.trial.fake_telegram.people import SimUser
 from storage.database.engine import transaction
 from storage.kinds import Status
-from storage.tables.reports import Observation
+from storage.tables import Observation
 from tests.e2e.conftest import World
 from tests.e2e.helpers import file_report, text, to_place
 

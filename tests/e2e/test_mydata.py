@@ -14,7 +14,7 @@ from bot.trial.fake_telegram.people import SimGroup, SimUser
 from storage.database.engine import transaction
 from storage.people.access import revoke_user
 from storage.reports.observations import submit_draft
-from storage.tables.reports import User
+from storage.tables import User
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import file_report, text
 from tests.factories import make_complete_draft

@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from bot.trial.fake_telegram.people import SimUser
 from storage.database.engine import transaction
-from storage.tables.reports import Photo
+from storage.tables import Photo
 from tests.e2e.conftest import KVARNPARKEN, World, jpeg
 from tests.e2e.helpers import send_report, text
 

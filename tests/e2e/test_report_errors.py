@@ -8,7 +8,7 @@ from sqlmodel import select
 from bot.trial.fake_telegram.people import SimUser
 from storage.database.engine import transaction
 from storage.kinds import Step
-from storage.tables.reports import Draft
+from storage.tables import Draft
 from tests.e2e.conftest import World
 from tests.e2e.helpers import (
     buttons,
@@ -212,7 +212,7 @@ async def test_an_edited_message_gets_told_how_to_change_the_report(
 async def test_starting_over_deletes_the_old_drafts_photos(world: World, anna: SimUser) -> None:
     from pathlib import Path
 
-    from storage.tables.reports import Photo
+    from storage.tables import Photo
     from tests.e2e.conftest import jpeg
 
     await to_summary(anna)

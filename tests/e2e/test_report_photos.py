@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from bot.trial.fake_telegram.people import SimUser
 from storage.database.engine import transaction
-from storage.tables.reports import Photo
+from storage.tables import Photo
 from tests.e2e.conftest import KVARNPARKEN, World, jpeg
 from tests.e2e.helpers import text, to_summary
 
@@ -154,7 +154,7 @@ async def test_a_photo_does_not_join_a_report_abandoned_hours_ago(
 
     from sqlalchemy import update
 
-    from storage.tables.reports import Draft, utcnow
+    from storage.tables import Draft, utcnow
 
     await to_summary(anna)
     await anna.send_photo(jpeg(colour="black"))

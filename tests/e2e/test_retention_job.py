@@ -13,8 +13,8 @@ from sqlmodel import select
 from bot.trial.fake_telegram.people import SimUser
 from handlers.report.privacy import RETENTION_JOB_NAME
 from storage.database.engine import transaction
-from storage.people.audit import AuditAction, AuditEntry
-from storage.tables.reports import Draft, Photo
+from storage.kinds import AuditAction
+from storage.tables import AuditEntry, Draft, Photo
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import file_report, send_report, text
 

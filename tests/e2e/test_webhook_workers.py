@@ -35,9 +35,7 @@ from bot.trial.fake_telegram.webhook_delivery import SECRET_HEADER
 from storage.coordination.subscriptions import change_subscription
 from storage.database.engine import transaction
 from storage.kinds import Delivery, Role
-from storage.tables.coordination import CoordinatorGroup, Outbox
-from storage.tables.digests import SentDigest
-from storage.tables.reports import Draft, Photo, utcnow
+from storage.tables import CoordinatorGroup, Draft, Outbox, Photo, SentDigest, utcnow
 from tests.e2e.conftest import TOKEN, World, jpeg
 from tests.e2e.helpers import buttons, reference_in, send_report, text, to_summary
 from tests.e2e.processes import estbot_process

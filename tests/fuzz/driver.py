@@ -16,8 +16,7 @@ from sqlmodel import col, select
 from bot.trial.fake_telegram.people import chat_member, text_content
 from storage.database.engine import transaction
 from storage.kinds import Step
-from storage.tables.coordination import CoordinatorGroup
-from storage.tables.reports import Draft, Observation, User
+from storage.tables import CoordinatorGroup, Draft, Observation, User
 from tests.e2e.conftest import KVARNPARKEN, World, jpeg
 from tests.fuzz import strategies as s
 from tests.fuzz.harness import Feeder, Outcome

@@ -36,21 +36,19 @@ from sqlalchemy import union_all as union
 
 from storage.kinds import Step
 from storage.reports.drafts import DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_PHOTOS
-from storage.tables.coordination import (
+from storage.tables import (
+    Category,
     Comment,
     CoordinatorGroup,
+    Draft,
     Intervention,
     InterventionLink,
-    Outbox,
-    PostedMessage,
-    StatusChange,
-)
-from storage.tables.reports import (
-    Category,
-    Draft,
     Observation,
+    Outbox,
     Photo,
+    PostedMessage,
     ReferenceCounter,
+    StatusChange,
     User,
     utcnow,
 )

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, update
 from storage.database.engine import transaction
 from storage.kinds import Step
 from storage.reports.observations import submit_draft
-from storage.tables.reports import Draft, Observation, Photo, utcnow
+from storage.tables import Draft, Observation, Photo, utcnow
 from tests.factories import make_complete_draft, make_user, seed_categories
 from tests.fuzz.invariants import Invariants
 

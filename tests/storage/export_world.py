@@ -22,8 +22,7 @@ from storage.places.gazetteer import PlaceValue
 from storage.reports.draft_places import set_place
 from storage.reports.drafts import start_draft
 from storage.reports.observations import submit_draft
-from storage.tables.coordination import Comment, Intervention, InterventionLink
-from storage.tables.reports import Category, Observation, Photo
+from storage.tables import Category, Comment, Intervention, InterventionLink, Observation, Photo
 from tests.factories import make_user, seed_categories
 
 TZ = ZoneInfo("Europe/Stockholm")

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from storage.database.engine import transaction
 from storage.reports.categories import active_categories, read_category_file, sync_categories
-from storage.tables.reports import Category
+from storage.tables import Category
 
 
 def test_default_file_has_the_thirteen_categories_of_the_issue() -> None:

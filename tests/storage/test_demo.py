@@ -18,9 +18,16 @@ from storage.demo.town import FIRST_TELEGRAM_ID, TOWN, DemoFacts, populate_demo
 from storage.kinds import InterventionStatus, PlaceSource, Role
 from storage.places.areas import Areas
 from storage.places.gazetteer import Gazetteer, Place
-from storage.police.figures import PoliceFigure
-from storage.tables.coordination import Intervention, InterventionLink
-from storage.tables.reports import Category, Observation, Organisation, ReferenceCounter, User
+from storage.tables import (
+    Category,
+    Intervention,
+    InterventionLink,
+    Observation,
+    Organisation,
+    PoliceFigure,
+    ReferenceCounter,
+    User,
+)
 from tests.factories import seed_categories
 
 TZ = ZoneInfo("Europe/Stockholm")

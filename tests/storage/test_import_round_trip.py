@@ -21,7 +21,7 @@ from storage.exchange.imports import ImportPlan, plan_import, write_import
 from storage.exchange.sheets import read_sheet
 from storage.places.areas import Areas
 from storage.reports.observations import submit_draft
-from storage.tables.reports import Observation
+from storage.tables import Observation
 from tests.factories import make_complete_draft, make_user, seed_categories
 from tests.support.observation_files import export_csv, read_csv, write_csv
 

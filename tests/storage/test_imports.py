@@ -17,13 +17,19 @@ from storage.coordination.statuses import change_status
 from storage.database.engine import transaction
 from storage.exchange.imports import ImportPlan, plan_import, write_import
 from storage.exchange.sheets import read_sheet
-from storage.kinds import Role, Status
+from storage.kinds import AuditAction, Role, Status
 from storage.people.access import member_and_draft
-from storage.people.audit import AuditAction, AuditEntry
 from storage.places.areas import Areas
 from storage.reports.observations import next_reference_number
-from storage.tables.coordination import Outbox
-from storage.tables.reports import Category, Observation, Organisation, ReferenceCounter, User
+from storage.tables import (
+    AuditEntry,
+    Category,
+    Observation,
+    Organisation,
+    Outbox,
+    ReferenceCounter,
+    User,
+)
 from tests.factories import make_user, seed_categories
 from tests.support.observation_files import date_cell, local_cell, write_csv, write_xlsx
 

@@ -22,9 +22,7 @@ from storage.database.leases import claim_lease, held_by_others, release_lease
 from storage.kinds import DigestKind
 from storage.outbox import claim_lane, release_lane, waiting_chats
 from storage.reports.photos import StoredFile, attach_photo
-from storage.tables.coordination import CoordinatorGroup
-from storage.tables.digests import SentDigest
-from storage.tables.reports import Photo
+from storage.tables import CoordinatorGroup, Photo, SentDigest
 from tests.factories import make_user, seed_categories
 
 BLOCKED_S = 0.5  # long enough for the second transaction to be waiting on the first

@@ -23,8 +23,7 @@ from storage.database.schema import (
     upgrade_database,
 )
 from storage.kinds import Delivery
-from storage.tables.coordination import Outbox
-from storage.tables.reports import Observation
+from storage.tables import Observation, Outbox
 
 EVERY_REVISION = sorted(
     script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()

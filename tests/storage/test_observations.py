@@ -11,7 +11,7 @@ from sqlmodel import select
 from storage.database.engine import transaction
 from storage.reports.drafts import DraftProblem
 from storage.reports.observations import format_reference, next_reference_number, submit_draft
-from storage.tables.reports import Draft, Observation
+from storage.tables import Draft, Observation
 from tests.factories import make_complete_draft, make_user, seed_categories
 
 TZ = ZoneInfo("Europe/Stockholm")

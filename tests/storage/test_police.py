@@ -11,8 +11,9 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from storage.database.engine import transaction
-from storage.police.figures import FigureRow, ImportResult, PoliceFigure, import_police_figures
+from storage.police.figures import FigureRow, ImportResult, import_police_figures
 from storage.police.file import PoliceFileError, parse_month, read_police_file
+from storage.tables import PoliceFigure
 
 GOOD = """month;crime_type;area;count
 2026-09;Skadegörelse;Centrum;14

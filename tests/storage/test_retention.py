@@ -19,21 +19,24 @@ from storage.coordination.groups import link_group
 from storage.coordination.interventions import record_intervention
 from storage.coordination.statuses import add_comment, change_status
 from storage.database.engine import transaction
-from storage.kinds import Posted, Role, Status
-from storage.people.audit import AuditAction, AuditEntry
+from storage.kinds import AuditAction, Posted, Role, Status
 from storage.people.retention import cutoff_before, months_before, purge, remove_photo_files
 from storage.reports.drafts import start_draft
 from storage.reports.observations import submit_draft
 from storage.reports.photos import StoredFile, store_photo_file
-from storage.tables.coordination import (
+from storage.tables import (
+    AuditEntry,
     Comment,
+    Draft,
     Intervention,
     InterventionLink,
+    Observation,
     Outbox,
+    Photo,
     PostedMessage,
     StatusChange,
+    User,
 )
-from storage.tables.reports import Draft, Observation, Photo, User
 from tests.factories import make_complete_draft, make_user, seed_categories
 
 TZ = ZoneInfo("Europe/Stockholm")

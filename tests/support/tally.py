@@ -24,9 +24,7 @@ from storage.database.engine import transaction
 from storage.kinds import Delivery, Step
 from storage.outbox import undelivered
 from storage.reports.drafts import draft_state, next_step
-from storage.tables.coordination import Outbox
-from storage.tables.digests import SentDigest
-from storage.tables.reports import Draft, Observation, Photo
+from storage.tables import Draft, Observation, Outbox, Photo, SentDigest
 
 from .field_staff import REFERENCE, Filing
 

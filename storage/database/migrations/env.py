@@ -10,6 +10,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
+import storage.tables  # noqa: F401  (every table on the metadata that autogenerate compares)
 from storage.database.schema import compare_type, render_item
 
 config = context.config
