@@ -14,10 +14,10 @@ from digests.lagesbild import Lagesbild, Sources, make_lagesbild
 from digests.periods import Period
 from digests.render import Chart, Format, Present, environment, render, split_messages, words_for
 from storage.coordination.digest_queries import ListedObservation, observations_between
-from storage.coordination.groups import GroupFilter
 from storage.database.engine import transaction
 from storage.kinds import DigestKind
 from storage.tables import Category
+from storage.visibility import GroupFilter
 
 
 @dataclass(frozen=True)

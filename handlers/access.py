@@ -12,7 +12,7 @@ from handlers.answers import settle_message
 from handlers.report import keyboards
 from handlers.services import DRAFT_KEY, MEMBER_KEY, current_member, services, texts
 from handlers.texts import LANGUAGES, Texts
-from storage.database.handled_updates import admit_update
+from storage.admission import admit_update
 from storage.people.access import InviteRefused, Member, redeem_invite, set_language
 
 

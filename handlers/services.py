@@ -15,7 +15,6 @@ from sqlalchemy.exc import OperationalError
 from telegram.ext import ContextTypes
 
 from handlers.texts import Texts
-from storage.coordination.groups import find_group
 from storage.database.engine import transaction
 from storage.people.access import Member
 from storage.places.areas import Areas
@@ -23,6 +22,7 @@ from storage.places.gazetteer import PlaceValue
 from storage.places.geocoding import Locator
 from storage.reports.drafts import DraftState
 from storage.tables import Category, CoordinatorGroup
+from storage.visibility import find_group
 
 T = TypeVar("T")
 # Waits between tries while SQLite is locked by another writer: about 5 s in all.

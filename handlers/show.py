@@ -12,16 +12,12 @@ from handlers.group import cards
 from handlers.report.prompts import status_label
 from handlers.services import current_member, services
 from handlers.texts import Html, Texts
-from storage.coordination.cards import (
-    ObservationHistory,
-    find_observation,
-    observation_history,
-    parse_reference,
-)
-from storage.coordination.groups import find_group, group_sees
+from storage.coordination.cards import ObservationHistory, find_observation, observation_history
 from storage.kinds import Posted
 from storage.outbox import mark_delivered
 from storage.people.access import Member
+from storage.references import parse_reference
+from storage.visibility import find_group, group_sees
 
 TAPPED = re.compile(r"^/(?:visa|show)_(\d{4})_(\d{1,6})(?:@\w+)?$", re.IGNORECASE)
 COMMENT_SHOWN = 1000

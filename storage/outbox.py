@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from storage.coordination.groups import groups_for
 from storage.database.leases import claim_lease, held_by_others, release_lease
 from storage.kinds import Delivery, Posted
 from storage.tables import (
@@ -27,6 +26,7 @@ from storage.tables import (
     User,
     utcnow,
 )
+from storage.visibility import groups_for
 
 # Retry after 2, 4, 8 … seconds, at most every ten minutes; give up after a day of trying.
 RETRY_FIRST_S = 2.0

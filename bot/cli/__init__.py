@@ -20,14 +20,9 @@ from storage.coordination.groups import organisations
 from storage.database.engine import transaction
 from storage.exchange.imports import is_import_reporter
 from storage.kinds import AuditAction, Role
-from storage.people.access import (
-    AmbiguousUser,
-    create_invite,
-    list_users,
-    revoke_user,
-    set_hide_names,
-)
+from storage.people.access import create_invite, list_users, set_hide_names
 from storage.people.audit import record_audit
+from storage.people.revoke import AmbiguousUser, revoke_user
 from storage.setup import open_database
 
 app = typer.Typer(

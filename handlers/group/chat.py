@@ -17,18 +17,13 @@ from handlers.report.prompts import category_label, status_label
 from handlers.services import current_member, services, texts
 from handlers.texts import Html, Texts
 from storage.coordination.cards import card_for_group, observation_card, posted_about
-from storage.coordination.groups import (
-    find_group,
-    group_filter,
-    link_group,
-    migrate_group,
-    unlink_group,
-)
+from storage.coordination.groups import link_group, migrate_group, unlink_group
 from storage.coordination.statuses import NotAllowed, add_comment, change_status
 from storage.kinds import Status
 from storage.people.access import Member
 from storage.reports.photos import store_photo_file
 from storage.tables import CoordinatorGroup
+from storage.visibility import find_group, group_filter
 
 log = logging.getLogger(__name__)
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)

@@ -16,11 +16,11 @@ from digests.exports import ExportFormat, Rendered, Style, render_export
 from digests.periods import Period, parse_period
 from handlers.services import current_member, services
 from handlers.texts import Html
-from storage.coordination.groups import find_group
 from storage.database.engine import transaction
 from storage.exchange.export import ExportFilter, export_rows
 from storage.people.audit import record_export
 from storage.tables import CoordinatorGroup, utcnow
+from storage.visibility import find_group
 
 log = logging.getLogger(__name__)
 FORMAT_WORDS = {"xlsx": ExportFormat.XLSX, "excel": ExportFormat.XLSX, "csv": ExportFormat.CSV,

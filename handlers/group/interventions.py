@@ -26,8 +26,7 @@ from handlers.group.intervention_texts import (
 )
 from handlers.services import current_member, services
 from handlers.texts import Html, Texts
-from storage.coordination.cards import card_for_group, find_observation, parse_reference
-from storage.coordination.groups import find_group
+from storage.coordination.cards import card_for_group, find_observation
 from storage.coordination.interventions import (
     open_interventions,
     record_intervention,
@@ -38,7 +37,9 @@ from storage.kinds import InterventionStatus, Posted
 from storage.outbox import mark_delivered
 from storage.people.access import Member
 from storage.places.gazetteer import PlaceValue
+from storage.references import parse_reference
 from storage.tables import PostedMessage, utcnow
+from storage.visibility import find_group
 
 TAPPED = re.compile(r"^/(?:insats|intervention)_(\d{1,9})(?:@\w+)?$", re.IGNORECASE)
 

@@ -19,11 +19,11 @@ from digests.periods import parse_period
 from digests.render import Chart
 from digests.schedule import Due, due_digests
 from handlers.services import current_member, services
-from storage.coordination.groups import find_group, group_filter
 from storage.coordination.subscriptions import record_digest
 from storage.kinds import AuditAction
 from storage.people.audit import record_audit
 from storage.tables import utcnow
+from storage.visibility import find_group, group_filter
 
 log = logging.getLogger(__name__)
 ALBUM_LIMIT = 10

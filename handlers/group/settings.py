@@ -13,11 +13,12 @@ from handlers.group.digest_settings import DIGEST_ACTIONS, digest_rows
 from handlers.report.prompts import category_label
 from handlers.services import current_member, services, texts
 from handlers.texts import Html, Texts
-from storage.coordination.groups import find_group, organisations, toggle_filter
+from storage.coordination.groups import organisations, toggle_filter
 from storage.coordination.statuses import set_notifications
 from storage.coordination.subscriptions import change_subscription, subscriptions
 from storage.people.access import get_user
 from storage.tables import CoordinatorGroup, User
+from storage.visibility import find_group
 
 
 def _tick(on: bool, label: str) -> str:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from storage.coordination.groups import group_sees
 from storage.kinds import Posted, Status
-from storage.reports.observations import format_reference
+from storage.references import parse_reference
 from storage.tables import (
     Category,
     Comment,
@@ -21,8 +19,7 @@ from storage.tables import (
     StatusChange,
     User,
 )
-
-_REFERENCE = re.compile(r"^(?:EST[-\s]?)?(\d{4})[-\s](\d{1,6})$", re.IGNORECASE)
+from storage.visibility import group_sees
 
 
 @dataclass(frozen=True)
@@ -65,14 +62,6 @@ class ObservationHistory:
     changes: tuple[Change, ...]
     comments: tuple[CommentView, ...]
     duplicate_of: str | None  # the reference this report confirmed
-
-
-def parse_reference(text: str) -> str | None:
-    """ "EST-2026-0042", "est-2026-42" or "2026-42" as `EST-2026-0042`; None if not one."""
-    match = _REFERENCE.match(text.strip())
-    if match is None:
-        return None
-    return format_reference(int(match.group(1)), int(match.group(2)))
 
 
 def find_observation(*, session: Session, reference: str) -> Observation | None:

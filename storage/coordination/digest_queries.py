@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.coordination.groups import GroupFilter
 from storage.kinds import Status
 from storage.tables import Category, Observation
+from storage.visibility import GroupFilter
 
 STALE_AFTER = timedelta(days=14)
 

@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from storage.coordination.groups import find_group
 from storage.coordination.statuses import NotAllowed
 from storage.kinds import Delivery, InterventionStatus
 from storage.outbox import enqueue_message
@@ -20,6 +19,7 @@ from storage.tables import (
     User,
     utcnow,
 )
+from storage.visibility import find_group
 
 WHAT_MAX = 1000
 

@@ -17,9 +17,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from storage.coordination.groups import find_group
 from storage.kinds import Delivery, DigestKind
 from storage.tables import CoordinatorGroup, DigestSubscription, Outbox, SentDigest, utcnow
+from storage.visibility import find_group
 
 DEFAULT_AT = {
     DigestKind.DAILY: "07:00",

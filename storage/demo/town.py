@@ -37,7 +37,7 @@ from storage.kinds import InterventionStatus, PlaceSource, Role, Status
 from storage.people.access import get_or_create_organisation
 from storage.places.areas import Areas
 from storage.places.gazetteer import Gazetteer
-from storage.reports.observations import format_reference
+from storage.references import format_reference
 from storage.tables import (
     Category,
     Intervention,

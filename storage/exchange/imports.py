@@ -28,7 +28,7 @@ from storage.kinds import AuditAction, PlaceSource, Role
 from storage.people.access import find_user, get_or_create_organisation
 from storage.people.audit import record_audit
 from storage.places.areas import Areas
-from storage.reports.observations import format_reference
+from storage.references import format_reference
 from storage.tables import Category, Observation, ReferenceCounter, User, utcnow
 
 SOURCE = "import"  # Observation.source of an imported row

@@ -8,10 +8,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import bindparam
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from storage.kinds import Role
-from storage.reports.drafts import discard_draft
 from storage.tables import Draft, Invite, Organisation, User, utcnow
 
 # Deep-link payloads allow A-Z, a-z, 0-9, _ and -; leave out look-alikes.
@@ -154,41 +153,6 @@ def list_users(*, session: Session) -> list[tuple[User, Organisation]]:
         .order_by(col(Organisation.name), col(User.full_name), col(User.id))
     ).all()
     return [(user, organisation) for user, organisation in rows]
-
-
-class AmbiguousUser(Exception):
-    """More than one user has this @username; revoke by Telegram id instead."""
-
-    def __init__(self, telegram_ids: list[int]) -> None:
-        super().__init__(", ".join(str(tid) for tid in telegram_ids))
-        self.telegram_ids = telegram_ids
-
-
-def revoke_user(
-    *, session: Session, who: str, now: datetime | None = None
-) -> tuple[User, list[str]] | None:
-    """Remove access at once, by Telegram id or @username; their open draft is dropped.
-
-    Returns the user and the photo files of the dropped draft that nothing else uses.
-    """
-    who = who.strip()
-    if who.lstrip("-").isdigit():
-        user = find_user(session=session, telegram_id=int(who))
-    else:
-        name = who.removeprefix("@").casefold()
-        matches = session.exec(select(User).where(func.lower(User.username) == name)).all()
-        if len(matches) > 1:
-            raise AmbiguousUser([match.telegram_id for match in matches])
-        user = matches[0] if matches else None
-    if user is None:
-        return None
-    user.active = False
-    user.revoked_at = now or utcnow()
-    session.add(user)
-    draft = session.exec(select(Draft).where(Draft.user_id == user.id)).first()
-    unused = [] if draft is None else discard_draft(session=session, draft=draft)
-    session.flush()
-    return user, unused
 
 
 def set_language(*, session: Session, telegram_id: int, language: str) -> None:

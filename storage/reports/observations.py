@@ -15,6 +15,7 @@ from storage.kinds import Step
 from storage.outbox import enqueue_cards, enqueue_refresh
 from storage.personal_data import has_personal_data
 from storage.places.areas import Areas
+from storage.references import format_reference
 from storage.reports.drafts import DraftProblem, lock_draft
 from storage.reports.duplicates import find_duplicate
 from storage.tables import Category, Draft, Observation, Photo, ReferenceCounter, User, utcnow
@@ -28,11 +29,6 @@ class Filed:
     category: Category
     photo_count: int
     already_filed: bool
-
-
-def format_reference(year: int, number: int) -> str:
-    """`EST-2026-0042`: the year and a running number, at least four digits."""
-    return f"EST-{year}-{number:04d}"
 
 
 def next_reference_number(*, session: Session, year: int) -> int:

@@ -22,7 +22,8 @@ from storage.coordination.interventions import record_intervention
 from storage.coordination.statuses import add_comment
 from storage.database.engine import transaction
 from storage.kinds import Posted, Role
-from storage.people.access import find_user, revoke_user
+from storage.people.access import find_user
+from storage.people.revoke import revoke_user
 from storage.reports.categories import read_category_file
 from storage.tables import (
     Comment,

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from storage.database.engine import transaction
 from storage.kinds import Role
-from storage.people.access import revoke_user
+from storage.people.revoke import revoke_user
 from storage.tables import Draft, Invite, User, utcnow
 from tests.e2e.conftest import TOKEN, World
 from tests.e2e.helpers import buttons, forge_press, text, to_place

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.trial.fake_telegram.people import SimUser
-from storage.coordination.groups import find_group
 from storage.database.engine import transaction
 from storage.kinds import Role
+from storage.visibility import find_group
 from tests.e2e.conftest import World
 from tests.e2e.helpers import buttons, file_report, text
 

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot.trial.fake_telegram.people import SimGroup, SimUser
 from storage.database.engine import transaction
-from storage.people.access import revoke_user
+from storage.people.revoke import revoke_user
 from storage.reports.observations import submit_draft
 from storage.tables import User
 from tests.e2e.conftest import World, jpeg

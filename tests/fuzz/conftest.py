@@ -21,7 +21,7 @@ from bot.trial.fake_telegram.people import SimGroup, SimUser
 from bot.trial.fake_telegram.server import FakeTelegram
 from storage.database.engine import transaction
 from storage.kinds import Role
-from storage.people.access import revoke_user
+from storage.people.revoke import revoke_user
 from tests.e2e.conftest import TOKEN, World
 from tests.e2e.helpers import buttons, file_report, text
 from tests.fuzz.driver import Actor, Driver

@@ -9,8 +9,9 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from storage.database.engine import transaction
+from storage.references import format_reference
 from storage.reports.drafts import DraftProblem
-from storage.reports.observations import format_reference, next_reference_number, submit_draft
+from storage.reports.observations import next_reference_number, submit_draft
 from storage.tables import Draft, Observation
 from tests.factories import make_complete_draft, make_user, seed_categories
 
