@@ -8,8 +8,8 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from handlers import callbacks, menus
 from handlers.answers import settle_message
-from handlers.report import keyboards
 from handlers.services import DRAFT_KEY, MEMBER_KEY, current_member, services, texts
 from handlers.texts import LANGUAGES, Texts
 from storage.admission import admit_update
@@ -111,7 +111,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         else:
             await message.reply_text(
                 t("already_registered", organisation=member.organisation),
-                reply_markup=keyboards.main_menu(t),
+                reply_markup=menus.main_menu(t),
             )
         return
     try:
@@ -132,7 +132,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         reply = t("already_registered", organisation=organisation)
     else:
         reply = t("welcome", name=sender.first_name, organisation=organisation)
-    await message.reply_text(reply, reply_markup=keyboards.main_menu(t))
+    await message.reply_text(reply, reply_markup=menus.main_menu(t))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -140,21 +140,21 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     t = texts(context)
     message = update.effective_message
     assert message is not None
-    await message.reply_text(t("help"), reply_markup=keyboards.main_menu(t))
+    await message.reply_text(t("help"), reply_markup=menus.main_menu(t))
 
 
 async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/sprak or /language: choose Swedish or English for oneself."""
     message = update.effective_message
     assert message is not None
-    await message.reply_text(texts(context)("choose_language"), reply_markup=keyboards.languages())
+    await message.reply_text(texts(context)("choose_language"), reply_markup=menus.languages())
 
 
 async def language_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     member = private_member(update, context)
     assert query is not None
-    language = (query.data or "").removeprefix("lang:")
+    language = (query.data or "").removeprefix(f"{callbacks.LANGUAGE}:")
     if member is None or language not in LANGUAGES:  # a stranger, in a group, or garbled
         await query.answer(texts(context).plain("stale_button"))
         return
@@ -164,5 +164,5 @@ async def language_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await settle_message(query.edit_message_text(t("language_set")))
     if query.message is not None:
         await context.bot.send_message(
-            query.message.chat.id, t("help"), reply_markup=keyboards.main_menu(t)
+            query.message.chat.id, t("help"), reply_markup=menus.main_menu(t)
         )

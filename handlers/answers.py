@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 
-from telegram import CallbackQuery
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -61,4 +61,16 @@ async def settle_message(edit: Awaitable[object]) -> None:
         # "no text": the press came on a photo or document (forged, or one of ours with a
         # caption); there is nothing of ours to change there
         if "not modified" not in said and "no text in the message" not in said:
+            raise
+
+
+async def edit_page(message: object, text: str, markup: InlineKeyboardMarkup) -> None:
+    """Turn a settings page: edit the pressed message to `text` and `markup`."""
+    # A forged press may come on any message, a photo or document too: only our texts change.
+    if not isinstance(message, Message) or message.text is None:
+        return
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
             raise

@@ -9,7 +9,7 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from handlers.group import cards
-from handlers.report.prompts import status_label
+from handlers.labels import status_label
 from handlers.services import current_member, services
 from handlers.texts import Html, Texts
 from storage.coordination.cards import ObservationHistory, find_observation, observation_history

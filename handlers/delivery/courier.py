@@ -25,7 +25,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from handlers.delivery.limits import TelegramLimits, retry_seconds, wait_for_event
 from handlers.group import cards
 from handlers.group.intervention_texts import intervention_keyboard, intervention_text
-from handlers.report.prompts import place_label
+from handlers.labels import place_label
 from handlers.services import Services
 from handlers.texts import Texts
 from storage import outbox

@@ -12,7 +12,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
 
 from digests.render import pack
-from handlers.report.prompts import category_label, place_label, status_label
+from handlers import callbacks
+from handlers.labels import category_label, place_label, status_label
 from handlers.texts import Html, Texts
 from storage.coordination.cards import Change, ObservationCard
 from storage.kinds import Status
@@ -114,12 +115,13 @@ def status_keyboard(t: Texts, observation_id: int, current: Status) -> InlineKey
     buttons = [
         InlineKeyboardButton(
             ("✓ " if status is current else "") + status_label(t, status),
-            callback_data=f"o:{observation_id}:status:{status.value}",
+            callback_data=callbacks.data(callbacks.CARD, observation_id, "status", status.value),
         )
         for status in STATUS_BUTTONS
     ]
     intervention = InlineKeyboardButton(
-        t.plain("button_intervention"), callback_data=f"o:{observation_id}:insats:"
+        t.plain("button_intervention"),
+        callback_data=callbacks.data(callbacks.CARD, observation_id, "insats", ""),
     )
     return InlineKeyboardMarkup([buttons[:2], buttons[2:], [intervention]])
 

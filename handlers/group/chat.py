@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 from handlers.access import first_in_a_while
 from handlers.group import cards
 from handlers.group.interventions import answer_question, ask_what
-from handlers.report.prompts import category_label, status_label
+from handlers.labels import category_label, status_label
 from handlers.services import current_member, services, texts
 from handlers.texts import Html, Texts
 from storage.coordination.cards import card_for_group, observation_card, posted_about

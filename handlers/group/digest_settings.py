@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton
 
 from digests.words import Words
+from handlers import callbacks
 from handlers.texts import Texts
 from storage.coordination.subscriptions import Subscription
 from storage.kinds import DigestKind
@@ -29,13 +30,17 @@ def digest_rows(t: Texts, found: Sequence[Subscription]) -> list[list[InlineKeyb
         kind = item.kind.value
         rows.append([
             InlineKeyboardButton(f"{mark} {words.kind(item.kind)} {item.at}"[:60],
-                                 callback_data=f"g:dkind:{kind}"),
-            InlineKeyboardButton("◀", callback_data=f"g:dearlier:{kind}"),
-            InlineKeyboardButton("▶", callback_data=f"g:dlater:{kind}"),
+                                 callback_data=_data("dkind", kind)),
+            InlineKeyboardButton("◀", callback_data=_data("dearlier", kind)),
+            InlineKeyboardButton("▶", callback_data=_data("dlater", kind)),
         ])  # fmt: skip
     daily = next((item for item in found if item.kind is DigestKind.DAILY), None)
     if daily is not None:
         mark = "✅" if daily.quiet_days else "▫️"
         label = f"{mark} {t.plain('digest_quiet_days')}"[:60]
-        rows.append([InlineKeyboardButton(label, callback_data="g:dquiet:daily")])
+        rows.append([InlineKeyboardButton(label, callback_data=_data("dquiet", "daily"))])
     return rows
+
+
+def _data(*parts: str) -> str:
+    return callbacks.data(callbacks.GROUP_SETTINGS, *parts)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from handlers import callbacks
 from handlers.texts import Html, Texts
 from storage.coordination.interventions import InterventionView
 from storage.kinds import InterventionStatus
@@ -59,7 +60,9 @@ def intervention_text(t: Texts, view: InterventionView) -> Html:
 def _button(
     t: Texts, key: str, number: int, action: str, argument: str = ""
 ) -> InlineKeyboardButton:
-    return InlineKeyboardButton(t.plain(key), callback_data=f"i:{number}:{action}:{argument}")
+    return InlineKeyboardButton(
+        t.plain(key), callback_data=callbacks.data(callbacks.INTERVENTION, number, action, argument)
+    )
 
 
 def intervention_keyboard(t: Texts, view: InterventionView) -> InlineKeyboardMarkup | None:
@@ -78,7 +81,7 @@ def intervention_keyboard(t: Texts, view: InterventionView) -> InlineKeyboardMar
 def owner_keyboard(t: Texts, number: int, me: Member) -> InlineKeyboardMarkup:
     mine = InlineKeyboardButton(
         t.plain("button_owner_me").format(name=me.full_name)[:60],
-        callback_data=f"i:{number}:owner:me",
+        callback_data=callbacks.data(callbacks.INTERVENTION, number, "owner", "me"),
     )
     return InlineKeyboardMarkup([[mine, _button(t, "button_skip", number, "owner", "skip")]])
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from handlers.report import keyboards
-from handlers.report.prompts import category_label, place_label, status_label
+from handlers import menus
+from handlers.labels import category_label, place_label, status_label
 from handlers.services import current_member, services, texts
 from handlers.texts import Html
 from storage.places.gazetteer import PlaceValue
@@ -21,7 +21,7 @@ async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert member is not None and message is not None
     rows = await s.db(recent_observations, user_id=member.user_id, limit=10)
     if not rows:
-        await message.reply_text(t("mine_empty"), reply_markup=keyboards.main_menu(t))
+        await message.reply_text(t("mine_empty"), reply_markup=menus.main_menu(t))
         return
     lines = [t("mine_header")]
     for observation, category in rows:
@@ -39,4 +39,4 @@ async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 status=status_label(t, observation.status),
             )
         )
-    await message.reply_text(Html("\n".join(lines)), reply_markup=keyboards.main_menu(t))
+    await message.reply_text(Html("\n".join(lines)), reply_markup=menus.main_menu(t))

@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from digests.render import TELEGRAM_LIMIT, pack
-from handlers.report import keyboards
+from handlers import menus
 from handlers.services import current_member, services, texts
 from handlers.texts import Html, Texts
 from storage.people.mydata import Document, personal_data
@@ -33,7 +33,7 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     data = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
     name = f"estbot-minadata-{utcnow().astimezone(s.tz):%Y-%m-%d}.json"
     await message.reply_document(
-        data, filename=name, caption=t("mydata_file"), reply_markup=keyboards.main_menu(t)
+        data, filename=name, caption=t("mydata_file"), reply_markup=menus.main_menu(t)
     )
 
 

@@ -16,6 +16,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from handlers import menus
 from handlers.access import private_member
 from handlers.answers import acknowledge, answer_now, settle_message, was_answered
 from handlers.report import keyboards, place, privacy
@@ -248,9 +249,7 @@ async def _pressed_send(
             "filed_duplicate", reference=reference, original=card.reference,
             total=card.confirmations + 1,
         )  # fmt: skip
-    thanks = context.bot.send_message(
-        _chat(update), thanks_text, reply_markup=keyboards.main_menu(t)
-    )
+    thanks = context.bot.send_message(_chat(update), thanks_text, reply_markup=menus.main_menu(t))
     await settle(update, context, record, thanks)
 
 

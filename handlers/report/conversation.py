@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from handlers.private.mine import mine
+from handlers import menus
 from handlers.report import keyboards, place
 from handlers.report.prompts import ask, category_note, expects
 from handlers.report.timeparse import parse_when
@@ -57,23 +57,22 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s, t, me = services(context), texts(context), member_of(context)
     unused = await s.db(drafts.cancel_draft, user_id=me.user_id)
     key = "nothing_to_cancel" if unused is None else "cancelled"
-    await update.effective_message.reply_text(t(key), reply_markup=keyboards.main_menu(t))  # type: ignore[union-attr]
+    await update.effective_message.reply_text(t(key), reply_markup=menus.main_menu(t))  # type: ignore[union-attr]
     await s.remove_files(unused or [])
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Typed text: a menu button, or the answer to the step the draft waits at."""
+    """Typed text: the new-report button, or the answer to the step the draft waits at
+    (the other menu button, Mina, has a handler of its own before this one)."""
     t = texts(context)
     message = update.effective_message
     assert message is not None and message.text is not None
     text = message.text
     if text in t.all_values("button_new"):
         return await start_report(update, context)
-    if text in t.all_values("button_mine"):
-        return await mine(update, context)
     state = current_draft(context)
     if state is None:
-        await message.reply_text(t("idle_hint"), reply_markup=keyboards.main_menu(t))
+        await message.reply_text(t("idle_hint"), reply_markup=menus.main_menu(t))
         return
     if state.step in PLACE_STEPS:
         return await place.on_typed_place(update, context, state)
@@ -151,3 +150,24 @@ async def _typed_time(
         await message.reply_text(t("when_future", time=moment.strftime("%Y-%m-%d %H:%M")))
         return
     await ask(context, message.chat_id, t, new_state)
+
+
+async def unexpected(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A sticker, voice note, unknown command…: say what the current step needs."""
+    t = texts(context)
+    message = update.effective_message
+    member = current_member(context)
+    if message is None or member is None:
+        return
+    state = current_draft(context)
+    if state is None:
+        await message.reply_text(t("idle_hint"))
+        return
+    await ask(context, message.chat_id, t, state, note=expects(t, state.step))
+
+
+async def edit_not_read(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited message: the draft took the text as first sent; say how to change it."""
+    message = update.effective_message
+    if message is not None and current_draft(context) is not None:
+        await context.bot.send_message(message.chat_id, texts(context)("edit_not_read"))

@@ -16,11 +16,10 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
+from handlers import callbacks
 from handlers.texts import Texts
 from storage.places.gazetteer import PlaceValue
 from storage.tables import Category
-
-PREFIX = "r"
 
 
 @dataclass(frozen=True)
@@ -33,13 +32,13 @@ class Press:
 
 
 def data(key: str, action: str, argument: str = "") -> str:
-    return f"{PREFIX}:{key}:{action}:{argument}"
+    return callbacks.data(callbacks.REPORT, key, action, argument)
 
 
 def parse(raw: str | None) -> Press | None:
     """The button behind callback data, or None when it is not ours or is garbled."""
     parts = (raw or "").split(":", 3)
-    if len(parts) != 4 or parts[0] != PREFIX or not parts[1] or not parts[2]:
+    if len(parts) != 4 or parts[0] != callbacks.REPORT or not parts[1] or not parts[2]:
         return None
     return Press(parts[1], parts[2], parts[3])
 
@@ -50,15 +49,6 @@ def _button(label: str, key: str, action: str, argument: str = "") -> InlineKeyb
 
 def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
-
-
-def main_menu(t: Texts) -> ReplyKeyboardMarkup:
-    """The persistent keyboard: a new observation is always one tap away."""
-    return ReplyKeyboardMarkup(
-        [[t.plain("button_new")], [t.plain("button_mine")]],
-        resize_keyboard=True,
-        is_persistent=True,
-    )
 
 
 def place_menu(t: Texts, last: PlaceValue | None) -> ReplyKeyboardMarkup:
@@ -137,11 +127,4 @@ def resume(t: Texts, key: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[_button(t.plain("button_continue"), key, "resume"),
           _button(t.plain("button_restart"), key, "restart")]]
-    )  # fmt: skip
-
-
-def languages() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton("🇸🇪 Svenska", callback_data="lang:sv"),
-          InlineKeyboardButton("🇬🇧 English", callback_data="lang:en")]]
     )  # fmt: skip

@@ -8,8 +8,9 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from handlers.answers import acknowledge, settle_message
+from handlers.labels import place_label
 from handlers.report import keyboards
-from handlers.report.prompts import ask, place_label
+from handlers.report.prompts import ask
 from handlers.services import current_member, services, texts
 from storage.kinds import PlaceSource, Step
 from storage.places.gazetteer import PlaceValue

@@ -1,4 +1,4 @@
-"""Privacy in the report conversation, and the daily retention job.
+"""Privacy in the report conversation: no personal identity number or phone number is sent.
 
 Before Skicka the description is checked for personal identity numbers and phone numbers
 (storage/personal_data.py). While it holds one, the summary offers "Maskera" (the bot puts
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import time
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
@@ -29,15 +28,10 @@ from handlers.report import keyboards
 from handlers.report.conversation import member_of
 from handlers.report.prompts import ask, step_prompt
 from handlers.services import current_draft, services, texts
-from storage.people.audit import RETENTION_JOB
-from storage.people.retention import months_before, purge, remove_photo_files
 from storage.personal_data import has_personal_data
 from storage.reports import drafts
-from storage.tables import utcnow
 
 log = logging.getLogger(__name__)
-RETENTION_JOB_NAME = "purge observations past retention and stale drafts"
-RETENTION_AT = time(3, 15)  # a quiet hour, in the bot's time zone (Defaults.tzinfo)
 
 
 async def pressed_mask(
@@ -81,15 +75,3 @@ async def _edit_quietly(edit: object) -> None:
     except BadRequest as error:  # the same text again
         if "not modified" not in str(error).lower():
             raise
-
-
-async def apply_retention(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Daily: observations filed more than ESTBOT_RETENTION_MONTHS ago (if set) go, with
-    everything pointing at them, and drafts untouched for 30 days; then their photo files."""
-    s = services(context)
-    now = utcnow()
-    cutoff = months_before(now, s.retention_months) if s.retention_months else None
-    report = await s.db(purge, cutoff=cutoff, now=now, actor=RETENTION_JOB)
-    removed = await asyncio.to_thread(remove_photo_files, report.files)
-    if report.anything:
-        log.info("retention purge: %s; files removed: %d", ", ".join(report.lines()), removed)

@@ -8,56 +8,17 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
 from telegram.ext import ContextTypes
 
+from handlers import menus
+from handlers.labels import category_label, place_label
 from handlers.report import keyboards
 from handlers.report.timeparse import windows_open
 from handlers.services import services
 from handlers.texts import Html, Texts
-from storage.kinds import PlaceSource, Status, Step
+from storage.kinds import Step
 from storage.personal_data import find_personal_data
-from storage.places.gazetteer import PlaceValue
 from storage.reports.drafts import DraftState
 from storage.reports.duplicates import PossibleDuplicate
 from storage.tables import Category, utcnow
-
-NEAR_ENOUGH_M = 75
-
-
-def category_label(category: Category | None, language: str) -> str:
-    if category is None:
-        return "–"
-    return f"{category.emoji} {category.label(language)}".strip()
-
-
-def place_label(t: Texts, place: PlaceValue | None) -> str:
-    """How a place reads: "vid Kvarnparken", "Storgatan 3 (nära Torget, 120 m)", or the text.
-
-    Plain text (for buttons too); whoever puts it into HTML escapes it, once.
-    """
-    if place is None:
-        return t.plain("place_unknown")
-    typed = _short_text(place)
-    if place.name:
-        distance = round(place.distance_m or 0)
-        if distance <= NEAR_ENOUGH_M:
-            near = t.plain("place_at").format(name=place.name)
-        else:
-            near = t.plain("place_near").format(name=place.name, distance=distance)
-        return f"{typed} ({near})" if typed and typed != place.name else near
-    if typed:
-        return typed
-    if place.latitude is not None and place.longitude is not None:
-        return t.plain("place_coordinates").format(
-            latitude=f"{place.latitude:.5f}", longitude=f"{place.longitude:.5f}"
-        )
-    return t.plain("place_unknown")
-
-
-def _short_text(place: PlaceValue) -> str:
-    if place.source is PlaceSource.GEOCODER:  # "Storgatan 3, Kvarnby, Örebro län, Sverige"
-        return ", ".join(part.strip() for part in place.text.split(",")[:2])
-    if place.source in (PlaceSource.TEXT, PlaceSource.VENUE, PlaceSource.LAST):
-        return place.text
-    return ""
 
 
 def when_label(moment: datetime | None, tz: ZoneInfo, t: Texts, now: datetime | None = None) -> str:
@@ -115,10 +76,6 @@ def duplicate_question(t: Texts, candidate: PossibleDuplicate) -> Html:
     return t("duplicate_question", reference=candidate.reference, place=place, ago=ago)
 
 
-def status_label(t: Texts, status: Status) -> str:
-    return t.plain(f"status_{status.value}")
-
-
 def step_prompt(
     context: ContextTypes.DEFAULT_TYPE, t: Texts, state: DraftState
 ) -> tuple[Html, InlineKeyboardMarkup | ReplyKeyboardMarkup]:
@@ -137,7 +94,7 @@ def step_prompt(
         place = place_label(t, state.pending[0]) if state.pending else "?"
         return t("place_confirm", place=place), keyboards.place_confirm(t, key)
     if step is Step.DESCRIPTION:
-        return t("ask_description"), keyboards.main_menu(t)
+        return t("ask_description"), menus.main_menu(t)
     if step is Step.WHEN:
         return t("ask_when"), keyboards.when(t, key)
     if step is Step.WHEN_WINDOW:
@@ -189,7 +146,7 @@ async def ask(
         await context.bot.send_message(
             chat_id,
             note or t("place_set", place=place_label(t, state.place)),
-            reply_markup=keyboards.main_menu(t),
+            reply_markup=menus.main_menu(t),
         )
         note = None
     body = f"{note}\n\n{text}" if note else text

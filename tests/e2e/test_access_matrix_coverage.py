@@ -11,8 +11,10 @@ from datetime import UTC, datetime
 from telegram import Chat, Message, Update
 from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler
 
-from handlers.registry import COMMANDS, GROUP_COMMANDS, register_handlers
-from handlers.report import buttons, keyboards
+from handlers import callbacks
+from handlers.commands import Chats, menu
+from handlers.registry import register_handlers
+from handlers.report import buttons
 from tests.e2e.test_access_matrix import ACTIONS, TABLE
 
 PLACES = {"private": Chat(1, Chat.PRIVATE), "group": Chat(-2, Chat.SUPERGROUP)}
@@ -66,24 +68,24 @@ def test_every_command_has_a_row_where_it_is_answered() -> None:
 
 def test_every_command_in_the_menus_is_registered_there() -> None:
     commands = commands_by_place()
-    for place, menu in (("private", COMMANDS), ("group", GROUP_COMMANDS)):
+    for place, listed in (("private", menu(Chats.PRIVATE)), ("group", menu(Chats.GROUP))):
         answered = set().union(*commands[place])
-        assert {name for sv, en, _ in menu for name in (sv, en)} <= answered, place
+        assert {name for sv, en, _ in listed for name in (sv, en)} <= answered, place
 
 
 def test_every_callback_prefix_and_conversation_button_has_a_row() -> None:
     prefixes = {
         handler.pattern.pattern.removeprefix("^")
         if isinstance(handler.pattern, re.Pattern)
-        else f"{keyboards.PREFIX}:"  # the catch-all: the report conversation's buttons
+        else f"{callbacks.REPORT}:"  # the catch-all: the report conversation's buttons
         for handler in registered()
         if isinstance(handler, CallbackQueryHandler)
     }
-    assert f"{keyboards.PREFIX}:" in prefixes and "o:" in prefixes  # the walk found them
+    assert f"{callbacks.REPORT}:" in prefixes and "o:" in prefixes  # the walk found them
     missing = [prefix for prefix in prefixes if not any(row.startswith(prefix) for row in TABLE)]
     conversation = set(buttons.BUTTON_STEPS) | set(buttons.BUTTONS)
-    rows = {row.rsplit(": ", 1)[-1] for row in TABLE if row.startswith(f"{keyboards.PREFIX}:")}
-    missing += [f"{keyboards.PREFIX}: {action}"
+    rows = {row.rsplit(": ", 1)[-1] for row in TABLE if row.startswith(f"{callbacks.REPORT}:")}
+    missing += [f"{callbacks.REPORT}: {action}"
                 for action in sorted(conversation - rows - SAME_GATE_AS_THEIR_ROWS)]  # fmt: skip
     assert not missing, f"buttons without a row in the access matrix: {missing}"
     assert not SAME_GATE_AS_THEIR_ROWS - conversation, "a button listed here no longer exists"

@@ -86,7 +86,7 @@ async def test_commands_are_published_in_swedish_and_english(world: World) -> No
 
 
 async def test_old_update_ids_are_forgotten_by_a_job(world: World) -> None:
-    from handlers.registry import FORGET_JOB
+    from handlers.jobs import FORGET_JOB
 
     (job,) = world.app.job_queue.get_jobs_by_name(FORGET_JOB)
     assert job.trigger.interval.total_seconds() == 6 * 3600

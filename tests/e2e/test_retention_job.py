@@ -11,7 +11,7 @@ import time_machine
 from sqlmodel import select
 
 from bot.trial.fake_telegram.people import SimUser
-from handlers.report.privacy import RETENTION_JOB_NAME
+from handlers.jobs import RETENTION_JOB_NAME
 from storage.database.engine import transaction
 from storage.kinds import AuditAction
 from storage.tables import AuditEntry, Draft, Photo

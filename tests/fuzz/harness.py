@@ -6,7 +6,7 @@ update queue is joined (`task_done` is called after the handlers, error handler 
 have returned). No sleeping, no quiet periods: a case takes as long as the bot does.
 
 Errors are observed the same way: a logging handler records every exception that reaches
-the bot's real error handler (`handlers.registry.on_error`) and every ERROR anything logs.
+the bot's real error handler (`handlers.errors.on_error`) and every ERROR anything logs.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from tests.e2e.conftest import World
 
 JSON = dict[str, Any]
 TIMEOUT = 10.0
-ERROR_HANDLER_LOGGER = "handlers.registry"
+ERROR_HANDLER_LOGGER = "handlers.errors"
 # Bot API methods by which the bot answers someone in a chat.
 ANSWERS = ("send", "edit", "answercallbackquery", "setmessagereaction")
 

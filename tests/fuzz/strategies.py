@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from handlers.registry import COMMANDS, GROUP_COMMANDS
+from handlers.commands import COMMANDS, Chats
 
 # ---- texts -------------------------------------------------------------------------------
 # Telegram delivers no NUL and no lone surrogates in message text (JSON from the Bot API is
@@ -148,8 +148,8 @@ callback_data = st.one_of(structured_callback, garbage_callback).filter(
 """Callback data the bot never sent: well-formed but forged or stale, or plain garbage."""
 
 # ---- commands ----------------------------------------------------------------------------
-PRIVATE_COMMAND_NAMES = sorted({name for sv, en, _ in COMMANDS for name in (sv, en)} | {"start"})
-GROUP_COMMAND_NAMES = sorted({name for sv, en, _ in GROUP_COMMANDS for name in (sv, en)})
+PRIVATE_COMMAND_NAMES = sorted({n for c in COMMANDS if c.chats is Chats.PRIVATE for n in c.names})
+GROUP_COMMAND_NAMES = sorted({n for c in COMMANDS if c.chats is Chats.GROUP for n in c.names})
 UNKNOWN_COMMANDS = ["nosuch", "RAPPORT", "rapport_", "visa_2026_0001", "insats_1", "insats_0",
                     "visa_0000_0", "start@other_bot", "a" * 40]  # fmt: skip
 command_arguments = st.one_of(

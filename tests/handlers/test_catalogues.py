@@ -37,7 +37,7 @@ def test_emergency_numbers_are_in_both_languages() -> None:
 
 
 def test_place_names_are_escaped_exactly_once() -> None:
-    from handlers.report.prompts import place_label
+    from handlers.labels import place_label
     from storage.kinds import PlaceSource
     from storage.places.gazetteer import PlaceValue
 
