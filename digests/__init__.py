@@ -1,1 +1,4 @@
-"""Analysis, charts and rendering of digests and lägesbilder (not built yet: issue 4)."""
+"""Digests and lägesbilder: analysis (pandas), charts, jinja2 rendering, and when each is due.
+
+Plain Python: never imports telegram; reads the database only through storage.
+"""
