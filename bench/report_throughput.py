@@ -31,11 +31,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.trial.fake_telegram.bot_api import public  # noqa: E402
-from bot.trial.fake_telegram.server import FakeTelegram  # noqa: E402
 from storage.database.engine import transaction  # noqa: E402
 from storage.people.access import get_or_create_organisation  # noqa: E402
 from storage.setup import open_database  # noqa: E402
 from storage.tables import User  # noqa: E402
+from tests.support.fake_telegram import FakeTelegram  # noqa: E402
 
 TOKEN = "123456789:BENCHtokenBENCHtokenBENCH_abcdef"
 KVARNPARKEN = (59.1262, 15.1418)

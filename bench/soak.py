@@ -37,12 +37,12 @@ from PIL import Image  # noqa: E402
 from sqlalchemy import Engine  # noqa: E402
 
 from bot.trial.fake_telegram.people import SimGroup, SimUser  # noqa: E402
-from bot.trial.fake_telegram.server import DROP, SLOW, FakeTelegram  # noqa: E402
 from storage.database.engine import transaction  # noqa: E402
 from storage.kinds import DigestKind, Role  # noqa: E402
 from storage.people.access import get_or_create_organisation  # noqa: E402
 from storage.setup import open_database  # noqa: E402
 from storage.tables import DigestSubscription, User  # noqa: E402
+from tests.support.fake_telegram import DROP, SLOW, FakeTelegram  # noqa: E402
 from tests.support.field_staff import Filing, Reporter  # noqa: E402
 from tests.support.tally import (  # noqa: E402
     digest_made,

@@ -20,7 +20,7 @@ from telegram.ext import Application
 from bot.application import build_application
 from bot.settings import Settings
 from bot.trial.fake_telegram.people import SimGroup, SimUser
-from bot.trial.fake_telegram.server import FakeTelegram, running
+from bot.trial.fake_telegram.server import LocalTelegram, running
 from storage.database.engine import transaction
 from storage.database.handled_updates import last_handled_update
 from storage.kinds import Role
@@ -43,7 +43,7 @@ class SetupFailed(Exception):
 class TrialWorld:
     """Everything the terminal chat talks to."""
 
-    telegram: FakeTelegram
+    telegram: LocalTelegram
     app: Application[Any, Any, Any, Any, Any, Any]
     settings: Settings
     player: SimUser
@@ -77,7 +77,7 @@ def made_up_token() -> str:
 async def trial_world(base: Settings, role: Role) -> AsyncIterator[TrialWorld]:
     """Start the server and the bot, set up the organisation; stop everything on exit."""
     token = made_up_token()
-    async with FakeTelegram(token=token, bot_username="estbot_try_bot") as telegram:
+    async with LocalTelegram(token=token, bot_username="estbot_try_bot") as telegram:
         settings = base.model_copy(
             update={
                 "telegram_bot_token": SecretStr(token),
@@ -103,7 +103,7 @@ async def trial_world(base: Settings, role: Role) -> AsyncIterator[TrialWorld]:
 
 
 async def _populate(
-    telegram: FakeTelegram, app: Application[Any, Any, Any, Any, Any, Any], settings: Settings,
+    telegram: LocalTelegram, app: Application[Any, Any, Any, Any, Any, Any], settings: Settings,
     role: Role,
 ) -> TrialWorld:  # fmt: skip
     language = settings.language
@@ -132,7 +132,7 @@ def _invite(app: Application[Any, Any, Any, Any, Any, Any], role: Role) -> str:
         return created.code
 
 
-async def _register(telegram: FakeTelegram, person: SimUser, code: str) -> None:
+async def _register(telegram: LocalTelegram, person: SimUser, code: str) -> None:
     await person.send(f"/start {code}")
     await telegram.idle(quiet=SETTLE_QUIET_S, timeout=SETTLE_TIMEOUT_S)
     answers = [_text(m) for m in person.messages]

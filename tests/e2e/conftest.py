@@ -20,12 +20,13 @@ from sqlmodel import select
 from bot.application import build_application
 from bot.settings import Settings
 from bot.trial.fake_telegram.people import SimGroup, SimUser
-from bot.trial.fake_telegram.server import FakeTelegram, running
+from bot.trial.fake_telegram.server import running
 from storage.database.engine import make_engine, transaction
 from storage.kinds import Role
 from storage.people.access import create_invite
 from storage.tables import Observation
 from tests.support.fake_geocoder import FakeGeocoder
+from tests.support.fake_telegram import FakeTelegram
 
 TOKEN = "123456789:TESTtokenTESTtokenTESTtoken_abcdef"
 KVARNPARKEN = (59.1262, 15.1418)

@@ -18,13 +18,13 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.trial.fake_telegram.people import SimGroup, SimUser
-from bot.trial.fake_telegram.server import SLOW
 from storage.database.engine import transaction
 from storage.kinds import Step
 from storage.outbox import undelivered
 from storage.people.access import member_and_draft
 from tests.e2e.conftest import World
 from tests.e2e.helpers import buttons, send_report, text, to_description, to_summary
+from tests.support.fake_telegram import SLOW
 from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.e2e

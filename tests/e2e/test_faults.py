@@ -16,11 +16,11 @@ import pytest
 import time_machine
 
 from bot.trial.fake_telegram.people import SimUser
-from bot.trial.fake_telegram.server import DROP, SLOW
 from storage.database.engine import transaction
 from storage.outbox import undelivered
 from tests.e2e.conftest import World, jpeg
 from tests.e2e.helpers import buttons, file_report, text
+from tests.support.fake_telegram import DROP, SLOW
 from tests.support.field_staff import Filing, Reporter
 from tests.support.tally import tally
 

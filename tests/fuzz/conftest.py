@@ -18,7 +18,6 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from bot.trial.fake_telegram.people import SimGroup, SimUser
-from bot.trial.fake_telegram.server import FakeTelegram
 from storage.database.engine import transaction
 from storage.kinds import Role
 from storage.people.revoke import revoke_user
@@ -27,6 +26,7 @@ from tests.e2e.helpers import buttons, file_report, text
 from tests.fuzz.driver import Actor, Driver
 from tests.fuzz.harness import ErrorLog, Feeder, recording_errors
 from tests.support.fake_geocoder import FakeGeocoder
+from tests.support.fake_telegram import FakeTelegram
 
 SCALE = float(os.environ.get("ESTBOT_FUZZ_SCALE", "1"))  # e.g. 10 for a long run by hand
 

@@ -41,8 +41,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.trial.fake_telegram.server import DROP, SLOW, AnyApp, Call, FakeTelegram, running
+from bot.trial.fake_telegram.server import AnyApp, Call, running
 from bot.trial.fake_telegram.webhook_delivery import SECRET_HEADER
+from tests.support.fake_telegram import DROP, SLOW, FakeTelegram
 
 # PTB's own RetryAfter.__init__ reads its deprecated int ``retry_after``.
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")

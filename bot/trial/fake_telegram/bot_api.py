@@ -1,4 +1,4 @@
-"""The state and Bot API methods behind :class:`bot.trial.fake_telegram.server.FakeTelegram`.
+"""The state and Bot API methods behind :class:`bot.trial.fake_telegram.server.LocalTelegram`.
 
 Chats, messages, files and callback queries live here; every ``_m_<name>`` method implements
 the Bot API method ``<name>`` (lowercased) on already decoded parameters.

@@ -1,7 +1,8 @@
-"""Simulated Telegram people and groups that talk to the bot through :class:`FakeTelegram`.
+"""Simulated Telegram people and groups that talk to the bot through the local server.
 
 Get them from ``server.user(...)`` and ``server.group(...)``; every action injects an update the
-way Telegram would, and ``next_message`` / ``wait_for`` observe what the bot answers.
+way Telegram would, and ``next_message`` / ``wait_for`` observe what the bot answers. They need
+only what :class:`BotApiServer` names, so this module does not import the server.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ import copy
 import re
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from .server import FakeTelegram
+from .bot_api import StoredFile
 
 JSON = dict[str, Any]
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_])")
@@ -69,10 +69,42 @@ def _summary(message: JSON) -> str:
     return f"#{message['message_id']} {text[:80]!r}" + (f" buttons={labels}" if labels else "")
 
 
+class BotApiServer(Protocol):
+    """What the simulated people use of the server they talk through (``LocalTelegram``)."""
+
+    bot_user: JSON
+    alerts: dict[int, list[str]]
+    membership: dict[int, str]
+    migrated: dict[int, int]
+
+    def inject(self, update: JSON) -> int: ...
+    def post_message(self, chat: JSON, sender: JSON, content: JSON) -> tuple[JSON, int]: ...
+    def group(self, chat_id: int, title: str, type: str) -> SimGroup: ...
+    def upgrade_chat(self, old_id: int, new_id: int) -> None: ...
+    def register_callback(self, chat_id: int, user_id: int) -> str: ...
+    def store_file(
+        self,
+        data: bytes,
+        folder: str,
+        ext: str,
+        *,
+        file_name: str | None = None,
+        mime_type: str | None = None,
+    ) -> StoredFile: ...
+    def photo_sizes(self, data: bytes, width: int, height: int) -> list[JSON]: ...
+    def bot_messages(self, chat_id: int) -> list[JSON]: ...
+    def sent_count(self, chat_id: int) -> int: ...
+    def sent_message(self, chat_id: int, index: int) -> JSON: ...
+    def current_message(self, chat_id: int, message_id: int) -> JSON | None: ...
+    def reply_target(self, chat_id: int, message_id: Any) -> JSON | None: ...
+    def reply_keyboard(self, chat_id: int) -> JSON | None: ...
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float) -> bool: ...
+
+
 class ChatView:
     """One chat as seen by the simulated people: the bot's messages and a reading cursor."""
 
-    def __init__(self, server: FakeTelegram, chat: JSON) -> None:
+    def __init__(self, server: BotApiServer, chat: JSON) -> None:
         self.server = server
         self.chat = chat
         self.last_update_id: int | None = None
@@ -194,7 +226,7 @@ class ChatView:
 class SimUser(ChatView):
     """A simulated person; their private chat with the bot has ``id == user id``."""
 
-    def __init__(self, server: FakeTelegram, user: JSON, chat: JSON) -> None:
+    def __init__(self, server: BotApiServer, user: JSON, chat: JSON) -> None:
         super().__init__(server, chat)
         self.user = user
 

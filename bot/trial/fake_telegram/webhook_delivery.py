@@ -11,8 +11,8 @@ the server plays the reverse proxy, passing each update to the next worker in tu
 webhook's path (round robin, as nginx's ``upstream`` does). Without a route, the webhook's
 own address is used if it is on 127.0.0.1 or localhost.
 
-Used as a mixin of :class:`bot.trial.fake_telegram.server.FakeTelegram`, whose update queue
-(``_pending``, ``_deliver``) it shares.
+Used as a mixin of :class:`bot.trial.fake_telegram.server.LocalTelegram`, whose update queue
+(``_pending``, ``_deliver``) it shares; ``_posted`` and ``_drop_pending`` are its hooks into it.
 """
 
 from __future__ import annotations
@@ -108,8 +108,14 @@ class WebhookDelivery:
             raise ApiError(CONFLICT, 409)
 
     def _drop_pending(self) -> None:
+        """``drop_pending_updates``: forget every update the bot has not taken yet."""
         self._queue.clear()  # type: ignore[attr-defined]
-        self._forced.clear()  # type: ignore[attr-defined]
+
+    def _posted(self, update_id: int, accepted: bool) -> None:
+        """The webhook answered a POST of the update: 200 (``accepted``) means the bot has
+        it; anything else, or no answer, leaves it queued to be posted again."""
+        if accepted:
+            self._queue.discard(update_id)  # type: ignore[attr-defined]
 
     async def _stop_webhook(self) -> None:
         """Stop pushing (called with ``_stopping`` set). The loop is asked, not cancelled:
@@ -173,15 +179,10 @@ class WebhookDelivery:
             self.webhook_posts.append(
                 WebhookPost(update_id, target or "", status, time.monotonic())
             )
-            if status == 200:
-                self._queue.discard(update_id)  # type: ignore[attr-defined]
-                self._forced.pop(update_id, None)  # type: ignore[attr-defined]
-            else:
-                if update_id in self._forced:  # type: ignore[attr-defined]
-                    self._forced[update_id] = False  # type: ignore[attr-defined]
-                if self._pushing():
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await asyncio.sleep(self.webhook_retry_s)
+            self._posted(update_id, status == 200)
+            if status != 200 and self._pushing():
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.sleep(self.webhook_retry_s)
             in_flight.discard(update_id)
             self._notify()  # type: ignore[attr-defined]
 
