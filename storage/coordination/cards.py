@@ -111,18 +111,19 @@ def card_for_group(
 def observation_history(*, session: Session, observation_id: int) -> ObservationHistory:
     """The card, every status change and every comment, oldest first."""
     card = observation_card(session=session, observation_id=observation_id)
+    photos = (
+        select(func.count(col(Photo.id)))
+        .where(col(Photo.comment_id) == col(Comment.id))
+        .correlate(Comment)
+        .scalar_subquery()
+    )  # counted with the comments, not in one query per comment
     rows = session.exec(
-        select(Comment, User.full_name)
+        select(Comment.text, Comment.created_at, User.full_name, photos)
         .join(User, col(User.id) == col(Comment.author_id))
         .where(Comment.observation_id == observation_id)
         .order_by(col(Comment.created_at), col(Comment.id))
     ).all()
-    comments = []
-    for comment, author in rows:
-        photos = session.exec(
-            select(func.count(col(Photo.id))).where(Photo.comment_id == comment.id)
-        )
-        comments.append(CommentView(author, comment.text, comment.created_at, int(photos.one())))
+    comments = [CommentView(author, text, at, int(count)) for text, at, author, count in rows]
     original = card.observation.duplicate_of_id
     duplicate_of = None if original is None else session.get_one(Observation, original).reference
     return ObservationHistory(

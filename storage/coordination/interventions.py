@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -87,14 +88,25 @@ def record_intervention(
 
 
 def intervention_view(*, session: Session, intervention_id: int) -> InterventionView:
-    intervention = session.get_one(Intervention, intervention_id)
-    references = session.exec(
-        select(Observation.reference)
-        .join(InterventionLink, col(InterventionLink.observation_id) == col(Observation.id))
-        .where(InterventionLink.intervention_id == intervention_id)
-        .order_by(col(Observation.id))
-    ).all()
-    return InterventionView(intervention, tuple(references))
+    """The intervention with the references of the observations it acts on."""
+    (view,) = _views(session, [session.get_one(Intervention, intervention_id)])
+    return view
+
+
+def _views(session: Session, interventions: Sequence[Intervention]) -> list[InterventionView]:
+    """Views in the order given, their references read in one query, not one per row."""
+    ids = [i.id for i in interventions]
+    references: dict[int, list[str]] = {}
+    if ids:
+        rows = session.exec(
+            select(InterventionLink.intervention_id, Observation.reference)
+            .join(Observation, col(Observation.id) == col(InterventionLink.observation_id))
+            .where(col(InterventionLink.intervention_id).in_(ids))
+            .order_by(col(InterventionLink.intervention_id), col(Observation.id))
+        ).all()
+        for intervention_id, reference in rows:
+            references.setdefault(intervention_id, []).append(reference)
+    return [InterventionView(i, tuple(references.get(i.id or 0, ()))) for i in interventions]
 
 
 def update_intervention(
@@ -138,8 +150,7 @@ def open_interventions(*, session: Session, chat_id: int | None = None) -> list[
     )
     if chat_id is not None:
         query = query.where(Intervention.chat_id == chat_id)
-    found = session.exec(query.order_by(col(Intervention.id))).all()
-    views = [intervention_view(session=session, intervention_id=i.id or 0) for i in found]
+    views = _views(session, session.exec(query.order_by(col(Intervention.id))).all())
     return sorted(views, key=lambda v: (v.intervention.follow_up_on or date.max, v.number))
 
 
@@ -187,4 +198,4 @@ def evaluated_between(
         )
         .order_by(col(Intervention.updated_at))
     ).all()
-    return [intervention_view(session=session, intervention_id=i.id or 0) for i in found]
+    return _views(session, found)
