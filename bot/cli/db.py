@@ -6,27 +6,30 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from bot.cli.common import read_settings
+from bot.logs import configure_logging
 from bot.settings import Settings
 from storage.database.engine import make_engine
-from storage.database.schema import (
-    current_revision,
-    head_revision,
-    upgrade_database,
-    write_revision,
-)
+
+# storage.database.schema brings alembic: imported inside the commands, so `estbot --help` is quick
 
 T = TypeVar("T")
 
+db_app = typer.Typer(help="The database schema: where it is, and bringing it up to date.")
 
-def current(settings: Settings) -> None:
-    """Print the revision; exit 1 when the database is behind the code."""
-    revision = _on_database(settings, current_revision)
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's schema revision (exit 1 if it is behind the code)."""
+    from storage.database.schema import current_revision, head_revision
+
+    revision = _on_database(read_settings(), current_revision)
     head = head_revision()
     if revision == head:
         typer.echo(f"{revision} (head)")
@@ -35,8 +38,15 @@ def current(settings: Settings) -> None:
     raise typer.Exit(1)
 
 
-def upgrade(settings: Settings, revision: str) -> None:
-    """Bring the database to `revision` and say from where to where."""
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="the revision to go to")] = "head",
+) -> None:
+    """Bring the database to the newest schema (`estbot run` does this when it starts)."""
+    from storage.database.schema import upgrade_database
+
+    settings = read_settings()
+    configure_logging(settings.log_level, [settings.token or ""])
     before, after = _on_database(settings, lambda engine: upgrade_database(engine, revision))
     if before == after:
         typer.echo(f"Already at {after}.")
@@ -44,8 +54,13 @@ def upgrade(settings: Settings, revision: str) -> None:
         typer.echo(f"Upgraded {before or 'an empty database'} -> {after}.")
 
 
-def revision(message: str) -> None:
-    """Write a new migration for what the models add."""
+@db_app.command("revision")
+def db_revision(
+    message: Annotated[str, typer.Option("--message", "-m", help="what the migration does")],
+) -> None:
+    """For developers: write a new migration for what the models add; read it, then commit."""
+    from storage.database.schema import write_revision
+
     with tempfile.TemporaryDirectory() as scratch:
         path = write_revision(message, Path(scratch) / "scratch.db")
     typer.echo(f"Wrote {path}; read it before committing.")

@@ -4,21 +4,56 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.cli.common import open_engine, read_settings
 from storage.database.engine import transaction
 from storage.kinds import AuditAction
 from storage.people.access import find_user
 from storage.people.audit import audit_entries, record_audit
 from storage.people.mydata import personal_data
-from storage.people.retention import cutoff_before, months_before, purge, remove_photo_files
+from storage.people.retention import cutoff_before, months_before, remove_photo_files
+from storage.people.retention import purge as purge_before
 from storage.tables import utcnow
 
 
-def purge_command(
+def purge(
+    older_than: Annotated[
+        str | None,
+        typer.Option(
+            help="36m, 2y or 400d: observations filed before then go; default: "
+            "ESTBOT_RETENTION_MONTHS"
+        ),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="count only; delete nothing")] = False,
+) -> None:
+    """Delete old observations with their comments, photos and history, and stale drafts."""
+    settings = read_settings()
+    purge_old(open_engine(settings), older_than, settings.retention_months, dry_run)
+
+
+def audit(
+    limit: Annotated[int, typer.Option(min=1, help="how many entries")] = 50,
+    action: Annotated[AuditAction | None, typer.Option(help="only this kind")] = None,
+) -> None:
+    """The audit log: who listed or exported observations, changed a status, purged."""
+    show_audit(open_engine(read_settings()), limit, action)
+
+
+def mydata(
+    who: Annotated[int, typer.Argument(help="the person's Telegram id (see: estbot users)")],
+    out: Annotated[Path | None, typer.Option(help="the JSON file to write; default: print")] = None,
+) -> None:
+    """Everything stored about one person, as JSON (what /minadata gives them in the bot)."""
+    settings = read_settings()
+    write_mydata(open_engine(settings), who, out, settings.language)
+
+
+def purge_old(
     engine: Engine, older_than: str | None, retention_months: int | None, dry_run: bool
 ) -> None:
     """Delete what is older than `older_than` (or the retention setting) and say what went."""
@@ -35,7 +70,7 @@ def purge_command(
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--older-than") from None
     with Session(engine, expire_on_commit=False) as session:
-        report = purge(session=session, cutoff=cutoff, now=now)
+        report = purge_before(session=session, cutoff=cutoff, now=now)
         if dry_run:
             session.rollback()
         else:
@@ -49,7 +84,7 @@ def purge_command(
         typer.echo(f"  files removed from disk: {removed}")
 
 
-def audit_command(engine: Engine, limit: int, action: AuditAction | None) -> None:
+def show_audit(engine: Engine, limit: int, action: AuditAction | None) -> None:
     """Print the latest audit entries, newest first."""
     with transaction(engine) as session:
         entries = audit_entries(session=session, limit=limit, action=action)
@@ -64,7 +99,7 @@ def audit_command(engine: Engine, limit: int, action: AuditAction | None) -> Non
         )
 
 
-def mydata_command(engine: Engine, who: int, out: Path | None, language: str) -> None:
+def write_mydata(engine: Engine, who: int, out: Path | None, language: str) -> None:
     """Everything stored about one person (by Telegram id), as JSON: for someone who asks
     the municipality for an extract and can no longer use /minadata themselves."""
     with transaction(engine) as session:

@@ -4,68 +4,57 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Annotated, Literal
+from zoneinfo import ZoneInfo
 
 import typer
 
+from bot.cli.common import configuration_errors, open_engine, read_settings
+from bot.logs import configure_logging
 from bot.settings import Settings
-from digests.digest import Digester
-from digests.lagesbild import Sources
-from digests.periods import latest_complete, parse_period
 from storage.database.engine import transaction
-from storage.demo.town import populate_demo
 from storage.kinds import AuditAction, DigestKind
 from storage.people.audit import CLI, record_audit
-from storage.places.areas import EXAMPLE_AREAS, Areas, example_areas_text
+from storage.places.areas import EXAMPLE_AREAS, Area, Areas, example_areas_text
 from storage.places.gazetteer import Gazetteer
-from storage.setup import open_database
+
+if TYPE_CHECKING:
+    from digests.digest import Digester
+    from digests.lagesbild import Sources
+    from digests.periods import Period
+
+# digests brings pandas and matplotlib: imported inside the commands, so `estbot --help` is quick
 
 KINDS = {kind.value: kind for kind in DigestKind}
-
-
-def _sources(settings: Settings, url: str | None = None) -> Sources:
-    try:
-        engine, _ = open_database(url or settings.resolved_database_url, settings.categories_file)
-        areas = Areas.from_geojson(settings.areas_file) if settings.areas_file else None
-        gazetteer = Gazetteer.from_csv(settings.gazetteer_file)
-    except (OSError, ValueError) as error:
-        typer.echo(f"Configuration error: {error}", err=True)
-        raise typer.Exit(2) from None
-    return Sources(engine, settings.tz, gazetteer, areas)
+Format = Literal["html", "md", "telegram"]
+FORMATS: dict[str, Format] = {"html": "html", "md": "md", "telegram": "telegram"}
 
 
 def digest(
-    settings: Settings,
-    kind: str,
-    period: str | None,
-    area: str | None,
-    fmt: Literal["html", "md", "telegram"],
-    out: Path | None,
-    language: str | None,
+    kind: Annotated[str, typer.Option(help="daily, week, 14d, monthly, tertial or yearly")],
+    period: Annotated[
+        str | None,
+        typer.Option(help="2026-10, 2026-T3, 2026-W46, 2026, or a day; default: the last one"),
+    ] = None,
+    area: Annotated[str | None, typer.Option(help="one area of ESTBOT_AREAS_FILE")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="html, md or telegram")] = "html",
+    out: Annotated[Path | None, typer.Option(help="the file to write; default: print")] = None,
+    language: Annotated[str | None, typer.Option(help="sv or en")] = None,
 ) -> None:
-    """Write one digest to a file (or print it)."""
+    """Make a digest or lägesbild, e.g. --kind monthly --period 2026-10 --out oktober.html."""
+    if fmt not in FORMATS:
+        raise typer.BadParameter("use html, md or telegram", param_hint="--format")
+    settings = read_settings()
+    configure_logging(settings.log_level, [settings.token or ""])
     if kind not in KINDS:
         raise typer.BadParameter(f"kind must be one of {', '.join(KINDS)}", param_hint="--kind")
     sources = _sources(settings)
-    if area is not None and (sources.areas is None or sources.areas.find(area) is None):
-        known = ", ".join(sources.areas.names) if sources.areas else "none (ESTBOT_AREAS_FILE)"
-        raise typer.BadParameter(f"unknown area {area!r}; areas: {known}", param_hint="--area")
-    now = datetime.now(UTC)
-    try:
-        chosen = (
-            parse_period(period, KINDS[kind], now, settings.tz)
-            if period
-            else latest_complete(KINDS[kind], now, settings.tz)
-        )
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--period") from None
-    if chosen.kind is not KINDS[kind]:
-        raise typer.BadParameter(
-            f"{period} is a {chosen.kind.value} period, not {kind}", param_hint="--period"
-        )
-    found = sources.areas.find(area) if (area and sources.areas) else None
+    found = _area(sources, area)
+    chosen = _period(KINDS[kind], period, settings.tz)
+    from digests.digest import Digester
+
     made = Digester(sources, settings.templates_dir).make(
-        chosen, language=language or settings.language, fmt=fmt,
+        chosen, language=language or settings.language, fmt=FORMATS[fmt],
         area=found.name if found else None,
     )  # fmt: skip
     with transaction(sources.engine) as session:  # a lägesbild lists observations in bulk
@@ -75,7 +64,11 @@ def digest(
             detail={"kind": chosen.kind.value, "period": chosen.key, "format": fmt,
                     "area": found.name if found else None, "out": str(out) if out else None},
         )  # fmt: skip
-    text = "\n\n".join(made.messages) if fmt == "telegram" else made.text
+    _write("\n\n".join(made.messages) if fmt == "telegram" else made.text, out)
+
+
+def _write(text: str, out: Path | None) -> None:
+    """Print the digest, or write it to `out` and print where."""
     if out is None:
         typer.echo(text)
         return
@@ -84,22 +77,80 @@ def digest(
     typer.echo(str(out))
 
 
-def demo(settings: Settings, out: Path, observations: int, seed: int) -> None:
-    """A demo database for Kvarnby, then its latest monthly lägesbild and tertial analysis."""
+def _sources(settings: Settings, url: str | None = None) -> Sources:
+    from digests.lagesbild import Sources
+
+    engine = open_engine(settings, url)
+    with configuration_errors():
+        areas = Areas.from_geojson(settings.areas_file) if settings.areas_file else None
+        gazetteer = Gazetteer.from_csv(settings.gazetteer_file)
+    return Sources(engine, settings.tz, gazetteer, areas)
+
+
+def _area(sources: Sources, area: str | None) -> Area | None:
+    """The area asked for, or None for the whole municipality; a bad --area names the good ones."""
+    if area is not None and (sources.areas is None or sources.areas.find(area) is None):
+        known = ", ".join(sources.areas.names) if sources.areas else "none (ESTBOT_AREAS_FILE)"
+        raise typer.BadParameter(f"unknown area {area!r}; areas: {known}", param_hint="--area")
+    return sources.areas.find(area) if (area and sources.areas) else None
+
+
+def _period(kind: DigestKind, period: str | None, tz: ZoneInfo) -> Period:
+    """The period typed (it must be of `kind`), else the last complete one."""
+    from digests.periods import latest_complete, parse_period
+
+    now = datetime.now(UTC)
+    try:
+        chosen = parse_period(period, kind, now, tz) if period else latest_complete(kind, now, tz)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--period") from None
+    if chosen.kind is not kind:
+        raise typer.BadParameter(
+            f"{period} is a {chosen.kind.value} period, not {kind.value}", param_hint="--period"
+        )
+    return chosen
+
+
+def demo(
+    out: Annotated[Path, typer.Option(help="where the demo database and reports go")] = Path(
+        "estbot-demo"
+    ),
+    observations: Annotated[int, typer.Option(min=100)] = 5000,
+    seed: Annotated[int, typer.Option()] = 2026,
+) -> None:
+    """A demo for the fictional town Kvarnby: two years of observations, then its latest
+    monthly lägesbild and tertial analysis as HTML. Needs no Telegram."""
+    from digests.digest import Digester
+    from digests.lagesbild import Sources
+    from storage.demo.town import populate_demo
+
+    settings = read_settings()
+    configure_logging(settings.log_level, [settings.token or ""])
     out.mkdir(parents=True, exist_ok=True)
     database = out / "estbot-demo.db"
     database.unlink(missing_ok=True)
-    areas_file = out / EXAMPLE_AREAS
-    areas_file.write_text(example_areas_text(), encoding="utf-8")
-    sources = _sources(settings, f"sqlite:///{database.as_posix()}")
-    sources = Sources(sources.engine, sources.tz, Gazetteer.from_csv(), Areas.from_geojson())
+    (out / EXAMPLE_AREAS).write_text(example_areas_text(), encoding="utf-8")
+    engine = _sources(settings, f"sqlite:///{database.as_posix()}").engine
+    sources = Sources(engine, settings.tz, Gazetteer.from_csv(), Areas.from_geojson())
     now = datetime.now(UTC)
     typer.echo(f"Writing {observations} observations for the fictional town Kvarnby …")
     facts = populate_demo(
         engine=sources.engine, now=now, tz=settings.tz, observations=observations, seed=seed,
         areas=sources.areas, gazetteer=sources.gazetteer,
     )  # fmt: skip
-    digester = Digester(sources, settings.templates_dir)
+    written = _demo_lagesbilder(Digester(sources, settings.templates_dir), settings, out, now)
+    typer.echo(f"Planted hot spots: {', '.join(facts.hot_spots)}; rising: {facts.rising_category}")
+    typer.echo(f"Database: {database}  (ESTBOT_DATABASE_URL=sqlite:///{database.resolve()})")
+    for path in written:
+        typer.echo(str(path.resolve()))
+
+
+def _demo_lagesbilder(
+    digester: Digester, settings: Settings, out: Path, now: datetime
+) -> list[Path]:
+    """The latest monthly lägesbild and tertial analysis, as HTML files in `out`."""
+    from digests.periods import latest_complete
+
     written = []
     for kind, name in (
         (DigestKind.MONTHLY, "manadslagesbild"),
@@ -110,7 +161,4 @@ def demo(settings: Settings, out: Path, observations: int, seed: int) -> None:
         path = out / f"{name}-{period.key}.html"
         path.write_text(made.text, "utf-8")
         written.append(path)
-    typer.echo(f"Planted hot spots: {', '.join(facts.hot_spots)}; rising: {facts.rising_category}")
-    typer.echo(f"Database: {database}  (ESTBOT_DATABASE_URL=sqlite:///{database.resolve()})")
-    for path in written:
-        typer.echo(str(path.resolve()))
+    return written
