@@ -1,8 +1,9 @@
 """The prefixes of callback data: which handler a pressed inline button goes to.
 
-Each kind of inline button starts its callback data with a prefix of its own and the
-registry routes by it; one list, so that two features never pick the same prefix.
-Telegram hands back at most 64 bytes, so the prefixes are short.
+Each kind of inline button starts its callback data with a prefix of its own, by which the
+registry routes it (the report conversation's buttons go to the catch-all handler, last);
+one list, so that two features never pick the same prefix. Telegram hands back at most 64
+bytes, so the prefixes are short.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ CARD = "o"  # the status and intervention buttons on a card in a coordinators' g
 INTERVENTION = "i"  # an intervention's buttons in a coordinators' group
 GROUP_SETTINGS = "g"  # a group's /installningar pages
 NOTICES = "n"  # one's own notices, /installningar in private
-LANGUAGE = "lang"  # the language choice of /sprak and /start
+LANGUAGE = "lang"  # the language choice of /sprak
 
 
 def data(prefix: str, *parts: object) -> str:

@@ -45,7 +45,7 @@ def register_handlers(
     """The whole bot on one screen."""
     # order matters: the gate runs before everything and may stop an update there
     app.add_handler(TypeHandler(Update, access.gate), group=-1)
-    # commands, from the one table (a command is never one of the messages below)
+    # commands, from the one table (first: no handler below takes a registered command)
     for command in COMMANDS:
         app.add_handler(CommandHandler(command.names, command.callback, command.chats.messages))
     # the coordinators' group

@@ -30,17 +30,18 @@ def digest_rows(t: Texts, found: Sequence[Subscription]) -> list[list[InlineKeyb
         kind = item.kind.value
         rows.append([
             InlineKeyboardButton(f"{mark} {words.kind(item.kind)} {item.at}"[:60],
-                                 callback_data=_data("dkind", kind)),
-            InlineKeyboardButton("◀", callback_data=_data("dearlier", kind)),
-            InlineKeyboardButton("▶", callback_data=_data("dlater", kind)),
+                                 callback_data=setting_data("dkind", kind)),
+            InlineKeyboardButton("◀", callback_data=setting_data("dearlier", kind)),
+            InlineKeyboardButton("▶", callback_data=setting_data("dlater", kind)),
         ])  # fmt: skip
     daily = next((item for item in found if item.kind is DigestKind.DAILY), None)
     if daily is not None:
         mark = "✅" if daily.quiet_days else "▫️"
         label = f"{mark} {t.plain('digest_quiet_days')}"[:60]
-        rows.append([InlineKeyboardButton(label, callback_data=_data("dquiet", "daily"))])
+        rows.append([InlineKeyboardButton(label, callback_data=setting_data("dquiet", "daily"))])
     return rows
 
 
-def _data(*parts: str) -> str:
+def setting_data(*parts: object) -> str:
+    """The callback data of a button on a group's /installningar pages."""
     return callbacks.data(callbacks.GROUP_SETTINGS, *parts)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from handlers import callbacks
 from handlers.answers import edit_page
 from handlers.group.chat import coordinator, filter_text
-from handlers.group.digest_settings import DIGEST_ACTIONS, digest_rows
+from handlers.group.digest_settings import DIGEST_ACTIONS, digest_rows, setting_data
 from handlers.labels import category_label
 from handlers.menus import setting_button, ticked
 from handlers.services import current_member, services, texts
@@ -40,22 +39,22 @@ def _group_text(context: ContextTypes.DEFAULT_TYPE, t: Texts, group: Coordinator
 def _main(t: Texts, group: CoordinatorGroup) -> InlineKeyboardMarkup:
     which = "filter_urgent_only" if group.urgent_only else "filter_everything"
     return InlineKeyboardMarkup(
-        [[setting_button(f"🔁 {t.plain(which)}", _group("urgent", ""))],
-         [setting_button(t.plain("button_categories"), _group("page", "cats")),
-          setting_button(t.plain("button_organisations"), _group("page", "orgs"))],
-         [setting_button(t.plain("button_show_all"), _group("all", ""))],
-         [setting_button(t.plain("button_digests"), _group("page", "digests"))]]
+        [[setting_button(f"🔁 {t.plain(which)}", setting_data("urgent", ""))],
+         [setting_button(t.plain("button_categories"), setting_data("page", "cats")),
+          setting_button(t.plain("button_organisations"), setting_data("page", "orgs"))],
+         [setting_button(t.plain("button_show_all"), setting_data("all", ""))],
+         [setting_button(t.plain("button_digests"), setting_data("page", "digests"))]]
     )  # fmt: skip
 
 
 async def _page(
     context: ContextTypes.DEFAULT_TYPE, t: Texts, group: CoordinatorGroup, page: str
 ) -> InlineKeyboardMarkup:
-    back = [setting_button(t.plain("button_back"), _group("page", "main"))]
+    back = [setting_button(t.plain("button_back"), setting_data("page", "main"))]
     if page == "cats":
         rows = [
             [setting_button(ticked(c.code in group.category_codes, category_label(c, t.language)),
-                     _group("category", c.code))]
+                     setting_data("category", c.code))]
             for c in services(context).categories if c.active
         ]  # fmt: skip
         return InlineKeyboardMarkup([*rows, back])
@@ -65,9 +64,10 @@ async def _page(
     if page == "orgs":
         found = await services(context).db(organisations)
         rows = [
-            [setting_button(ticked(o.id in group.organisation_ids, o.name), _group("org", o.id))]
+            [setting_button(ticked(o.id in group.organisation_ids, o.name),
+                            setting_data("org", o.id))]
             for o in found
-        ]
+        ]  # fmt: skip
         return InlineKeyboardMarkup([*rows, back])
     return _main(t, group)
 
@@ -99,7 +99,3 @@ async def on_group_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await query.answer()
     heading = t("digest_settings") if page == "digests" else _group_text(context, t, group)
     await edit_page(query.message, heading, await _page(context, t, group, page))
-
-
-def _group(*parts: object) -> str:
-    return callbacks.data(callbacks.GROUP_SETTINGS, *parts)

@@ -17,7 +17,6 @@ masking: one tap, and the rest of the report stands.
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
@@ -30,8 +29,6 @@ from handlers.report.prompts import ask, step_prompt
 from handlers.services import current_draft, services, texts
 from storage.personal_data import has_personal_data
 from storage.reports import drafts
-
-log = logging.getLogger(__name__)
 
 
 async def pressed_mask(

@@ -1,7 +1,7 @@
 """Reading a spreadsheet for `estbot import observations`: CSV or XLSX into rows of cells.
 
 Only the reading: which sheet, which delimiter, which encoding, and which row number a person
-sees in their spreadsheet (the header is row 1). What the cells mean is `storage/import_rows`.
+sees in their spreadsheet (the header is row 1). What the cells mean is `storage/exchange/rows.py`.
 """
 
 from __future__ import annotations

@@ -80,7 +80,8 @@ def submit_draft(
         raise DraftProblem("stale")
     if draft.step is not Step.SUMMARY:
         raise DraftProblem("wrong_step")
-    if has_personal_data(draft.description):  # masked or rewritten first; see handlers/privacy
+    # masked or rewritten first: see handlers/report/privacy.py
+    if has_personal_data(draft.description):
         raise DraftProblem("personal_data")
     user = session.get_one(User, user_id)
     category = session.exec(select(Category).where(Category.code == draft.category_code)).one()

@@ -75,15 +75,17 @@ async def worker(world: World, port: int, log: list[bytes]) -> AsyncIterator[str
     }
     async with estbot_process(world, world.data_dir.parent, log, *arguments, **settings) as process:
         base = f"http://127.0.0.1:{port}"
-        await _until_healthy(base, process)
+        await _until_healthy(base, process, log)
         yield base
 
 
-async def _until_healthy(base: str, process: asyncio.subprocess.Process) -> None:
+async def _until_healthy(base: str, process: asyncio.subprocess.Process, log: list[bytes]) -> None:
     async with aiohttp.ClientSession() as session:
         for _ in range(600):
             if process.returncode is not None:
-                raise AssertionError(f"the worker on {base} stopped: {process.returncode}")
+                await asyncio.sleep(0.5)  # the reader takes the last lines it wrote
+                said = b"".join(log).decode(errors="replace")[-2000:]
+                raise AssertionError(f"the worker on {base} stopped: {process.returncode}\n{said}")
             try:
                 async with session.get(f"{base}/healthz") as answer:
                     if answer.status == 200:

@@ -9,7 +9,7 @@ After ``setWebhook`` it POSTs the updates to the bot instead (see
 
 Only what `estbot try` needs is here. The tests' ``FakeTelegram`` (tests/support/fake_telegram.py)
 adds faults, latency, redelivery and rate figures by extending the hooks ``_call``, ``_delay``
-and ``_record``, the update queue's ``_pending``, ``_confirm``, ``_deliver`` and
+and ``_record``, ``inject``, the update queue's ``_pending``, ``_confirm``, ``_deliver`` and
 ``_undelivered``, and the webhook's ``_posted`` and ``_drop_pending``.
 """
 
