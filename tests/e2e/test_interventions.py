@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import select
 
@@ -12,6 +12,11 @@ from storage.kinds import InterventionStatus
 from storage.tables import Intervention
 from tests.e2e.conftest import World
 from tests.e2e.helpers import buttons, file_report, text
+
+
+def local_today(world: World) -> date:
+    """Today where the bot counts days (Europe/Stockholm), not on the machine's UTC clock."""
+    return datetime.now(world.settings().tz).date()
 
 
 def interventions(world: World) -> list[Intervention]:
@@ -40,7 +45,7 @@ async def test_the_card_button_starts_a_short_conversation(
     (item,) = interventions(world)
     assert item.what == "Bättre belysning längs gångvägen"
     assert item.owner == "Tekniska förvaltningen" and item.status is InterventionStatus.PLANNED
-    assert item.follow_up_on is not None and item.follow_up_on >= date.today() + timedelta(13)
+    assert item.follow_up_on is not None and item.follow_up_on >= local_today(world) + timedelta(13)
     assert item.place_name == "Kvarnparken"
 
 
@@ -99,7 +104,7 @@ async def test_the_group_is_reminded_on_the_follow_up_date(world: World, erik: S
     owner = await group.wait_for(lambda m: "Vem är ansvarig?" in text(m))
     await group.press(erik, "Hoppa över", owner)
     follow_up = await group.wait_for(lambda m: "följas upp" in text(m))
-    today = date.today().isoformat()
+    today = local_today(world).isoformat()
     await group.send(erik, today, reply_to=follow_up)
     reminder = await group.wait_for(lambda m: "Dags för uppföljning" in text(m), timeout=5)
     assert "Ny belysning vid tunneln" in text(reminder) and "📝 Utvärdera" in buttons(reminder)
