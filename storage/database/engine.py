@@ -15,6 +15,8 @@ from sqlmodel import Session, create_engine
 
 import storage.tables  # noqa: F401  (registers every table on SQLModel.metadata)
 
+_TIMEOUTS = "-c statement_timeout=10000 -c lock_timeout=5000"
+
 
 def make_engine(url: str, *, lock_wait_s: float = 5.0) -> Engine:
     """An engine for SQLite (WAL mode, waits up to `lock_wait_s` for another writer's lock)
@@ -22,10 +24,14 @@ def make_engine(url: str, *, lock_wait_s: float = 5.0) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         # A database that does not answer must not hold the bot for minutes.
-        timeouts = {
-            "connect_timeout": 5,
-            "options": "-c statement_timeout=10000 -c lock_timeout=5000",
-        }
+        # The URL's own libpq options (a search_path, say) are kept beside the timeouts.
+        own_options = parsed.query.get("options")
+        options = " ".join(
+            part
+            for part in (own_options if isinstance(own_options, str) else None, _TIMEOUTS)
+            if part
+        )
+        timeouts = {"connect_timeout": 5, "options": options}
         return create_engine(
             url,
             pool_pre_ping=True,

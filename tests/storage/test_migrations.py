@@ -44,7 +44,10 @@ def enum_differences(connection: Connection) -> dict[str, tuple[list[str], list[
         if isinstance(column.type, Enum)
     }
     rows = connection.execute(
-        text("SELECT t.typname, e.enumlabel FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid")
+        text(
+            "SELECT t.typname, e.enumlabel FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid"
+            " WHERE t.typnamespace = current_schema()::regnamespace"  # other runs' schemas too
+        )
     ).all()
     found: dict[str, list[str]] = {}
     for name, label in rows:
