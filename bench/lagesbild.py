@@ -26,8 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 from digests import frame  # noqa: E402
 from digests.digest import Digester  # noqa: E402
-from digests.lagesbild import Sources, _weekly  # noqa: E402
+from digests.lagesbild import _weekly  # noqa: E402
 from digests.periods import Period, latest_complete  # noqa: E402
+from digests.sources import Sources  # noqa: E402
 from storage.demo.town import populate_demo  # noqa: E402
 from storage.kinds import DigestKind  # noqa: E402
 from storage.places.areas import Areas  # noqa: E402

@@ -14,7 +14,7 @@ from bot.settings import Settings
 from bot.transport import AiohttpRequest
 from bot.update_order import PerChatUpdateProcessor
 from digests.digest import Digester
-from digests.lagesbild import Sources
+from digests.sources import Sources
 from handlers.delivery.courier import Courier
 from handlers.delivery.limits import TelegramLimits
 from handlers.registry import register_handlers, start_up, wind_down

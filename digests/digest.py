@@ -1,5 +1,8 @@
 """Making a digest of any kind, in any format: the one entry point for the bot, the
-command line and the scheduler. Plain Python, run in a worker thread by the bot."""
+command line and the scheduler. Plain Python, run in a worker thread by the bot.
+
+The analysis and the charts (pandas, statsmodels, matplotlib: some 200 MiB) are imported
+when the first lägesbild is made, not when the bot starts: it makes one a few times a month."""
 
 from __future__ import annotations
 
@@ -7,17 +10,20 @@ import base64
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from digests.charts import figures
-from digests.frame import read_lookups
-from digests.lagesbild import Lagesbild, Sources, make_lagesbild
 from digests.periods import Period
 from digests.render import Chart, Format, Present, environment, render, split_messages, words_for
+from digests.sources import Sources
 from storage.coordination.digest_queries import ListedObservation, observations_between
 from storage.database.engine import transaction
 from storage.kinds import DigestKind
+from storage.reports.categories import all_categories
 from storage.tables import Category
 from storage.visibility import GroupFilter
+
+if TYPE_CHECKING:
+    from digests.lagesbild import Lagesbild
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,8 @@ class Digester:
         given) or a lägesbild (always the whole picture of the municipality or area)."""
         if period.kind is DigestKind.DAILY:
             return self._daily(period, language, fmt, area, seen_by)
+        from digests.lagesbild import make_lagesbild
+
         lagesbild = make_lagesbild(self.sources, period, area, now)
         return self.render_lagesbild(lagesbild, language=language, fmt=fmt, with_charts=with_charts)
 
@@ -62,6 +70,8 @@ class Digester:
         self, lagesbild: Lagesbild, *, language: str, fmt: Format, with_charts: bool = True
     ) -> Digest:
         """The lägesbild rendered (and drawn) in a language and format."""
+        from digests.charts import figures
+
         words = words_for(language, fmt)
         present = Present(words, self._categories(), self.sources.tz, emoji=fmt != "html")
         charts = figures.draw(lagesbild, present) if with_charts else []
@@ -107,7 +117,8 @@ class Digester:
         return Digest(period.kind, period, text, messages, empty=not items)
 
     def _categories(self) -> list[Category]:
-        return read_lookups(self.sources.engine).categories
+        with transaction(self.sources.engine) as session:
+            return all_categories(session=session)
 
 
 def _by_category(items: list[ListedObservation]) -> list[tuple[Category, list[ListedObservation]]]:

@@ -13,8 +13,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import BigInteger, Date, Engine, cast, extract, func, select
 from sqlmodel import Session, col
-from sqlmodel import select as select_rows
 
+from storage.reports.categories import all_categories
 from storage.tables import Category, Observation, Organisation
 
 Range = tuple[datetime, datetime]  # UTC, half-open
@@ -31,9 +31,7 @@ class Lookups:
 def read_lookups(engine: Engine) -> Lookups:
     """Every category (hidden ones too: old observations use them) and organisation."""
     with Session(engine) as session:
-        categories = list(
-            session.exec(select_rows(Category).order_by(col(Category.position))).all()
-        )
+        categories = all_categories(session=session)
         organisations = {
             int(org_id): name
             for org_id, name in session.execute(

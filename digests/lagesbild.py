@@ -10,11 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
 
 from digests import frame
 from digests.analysis import counts as analysis
@@ -30,6 +28,7 @@ from digests.analysis.hotspots import (
 from digests.analysis.police import PoliceSection, police_section
 from digests.analysis.timeprofile import TimeWindow, top_windows, weekday_hour
 from digests.periods import Period
+from digests.sources import Sources
 from storage.coordination.digest_queries import ListedObservation, stale_open
 from storage.coordination.interventions import (
     InterventionView,
@@ -38,22 +37,11 @@ from storage.coordination.interventions import (
 )
 from storage.database.engine import transaction
 from storage.kinds import DigestKind
-from storage.places.areas import Area, Areas
-from storage.places.gazetteer import Gazetteer
+from storage.places.areas import Area
 
 FOLLOW_UP_AHEAD = timedelta(days=14)
 # How far back the weekly trend line reaches, by the period's length in days.
 TREND_WEEKS = ((8, 12), (40, 26), (130, 52))
-
-
-@dataclass(frozen=True)
-class Sources:
-    """Where a lägesbild comes from: the database and the municipality's places."""
-
-    engine: Engine
-    tz: ZoneInfo
-    gazetteer: Gazetteer
-    areas: Areas | None = None
 
 
 @dataclass(frozen=True)

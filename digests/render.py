@@ -14,16 +14,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
-from digests.analysis.counts import Change, Comparison
-from digests.analysis.hotspots import HotSpot, RepeatPlace, Trend
-from digests.analysis.timeprofile import TimeWindow
 from digests.words import Words
 from storage.tables import Category
+
+if TYPE_CHECKING:  # the analysis needs pandas, which the bot loads only to make a lägesbild
+    from digests.analysis.counts import Change, Comparison
+    from digests.analysis.hotspots import HotSpot, RepeatPlace
+    from digests.analysis.timeprofile import TimeWindow
 
 Format = Literal["html", "md", "telegram"]
 SECTION = "\x1e"  # the Telegram templates put this between sections
@@ -70,8 +72,10 @@ class Present:
         self, row: Change | str, dimension: str = "category", emoji: bool | None = None
     ) -> str:
         """A category with its emoji, or an area or organisation as named."""
-        key = row.key if isinstance(row, Change) else row
-        dimension = row.dimension if isinstance(row, Change) else dimension
+        if not isinstance(row, str):
+            key, dimension = row.key, row.dimension
+        else:
+            key = row
         category = self._categories.get(key) if dimension == "category" else None
         if category is None:
             return key
@@ -94,6 +98,8 @@ class Present:
         return self.w("near", place=spot.place, distance=int(round(spot.place_distance_m, -1)))
 
     def trend(self, spot: HotSpot) -> str:
+        from digests.analysis.hotspots import Trend  # loaded already: the spot came from it
+
         if spot.trend in (Trend.NEW, Trend.UNKNOWN):
             return self.w(f"trend_{spot.trend.value}")
         return self.w(f"trend_{spot.trend.value}", before=spot.previous, now=spot.count)

@@ -20,8 +20,8 @@ from storage.places.gazetteer import Gazetteer
 
 if TYPE_CHECKING:
     from digests.digest import Digester
-    from digests.lagesbild import Sources
     from digests.periods import Period
+    from digests.sources import Sources
 
 # digests brings pandas and matplotlib: imported inside the commands, so `estbot --help` is quick
 
@@ -78,7 +78,7 @@ def _write(text: str, out: Path | None) -> None:
 
 
 def _sources(settings: Settings, url: str | None = None) -> Sources:
-    from digests.lagesbild import Sources
+    from digests.sources import Sources
 
     engine = open_engine(settings, url)
     with configuration_errors():
@@ -121,7 +121,7 @@ def demo(
     """A demo for the fictional town Kvarnby: two years of observations, then its latest
     monthly lägesbild and tertial analysis as HTML. Needs no Telegram."""
     from digests.digest import Digester
-    from digests.lagesbild import Sources
+    from digests.sources import Sources
     from storage.demo.town import populate_demo
 
     settings = read_settings()

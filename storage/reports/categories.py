@@ -87,3 +87,8 @@ def active_categories(*, session: Session) -> list[Category]:
             select(Category).where(col(Category.active)).order_by(col(Category.position))
         ).all()
     )
+
+
+def all_categories(*, session: Session) -> list[Category]:
+    """Every category, hidden ones too (old observations use them), in the file's order."""
+    return list(session.exec(select(Category).order_by(col(Category.position))).all())

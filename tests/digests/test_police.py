@@ -11,9 +11,9 @@ from sqlalchemy import Engine
 
 from digests.analysis.police import police_section, whole_months
 from digests.digest import Digester
-from digests.lagesbild import Sources
 from digests.periods import Period, period_containing
 from digests.render import Format
+from digests.sources import Sources
 from storage.database.engine import transaction
 from storage.kinds import DigestKind
 from storage.places.areas import Areas
