@@ -3,26 +3,29 @@ observations and one of interventions, GeoJSON for a map (QGIS, uMap, ArcGIS).
 
 The columns are storage/exchange/columns.py's; times are shown in the municipality's time zone,
 with the UTC time beside them in CSV and GeoJSON (the autumn hour is ambiguous locally).
+
+Files are written while the rows are read, to a binary file: a million observations take
+the memory of a batch, not of the file. XLSX uses openpyxl's write-only mode (its widths
+come from the first rows) and continues on a second sheet past Excel's 1,048,576 rows.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
-from collections.abc import Iterable, Sequence
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from digests.words import Words
 from storage.exchange.columns import (
@@ -34,6 +37,9 @@ from storage.exchange.columns import (
 )  # fmt: skip
 from storage.exchange.export import Export, InterventionRow, ObservationRow
 
+if TYPE_CHECKING:  # openpyxl (30 MiB) is loaded when a workbook is written
+    from openpyxl import Workbook
+
 INTERVENTION_COLUMNS: tuple[str, ...] = (
     "number", "what", "owner", "status", "follow_up_on", "evaluation", "place",
     "latitude", "longitude", "created_at", "updated_at", "observations",
@@ -42,6 +48,8 @@ LOCAL_MINUTES = "%Y-%m-%d %H:%M"
 EXCEL_DATETIME = "yyyy-mm-dd hh:mm"
 EXCEL_DATE = "yyyy-mm-dd"
 WIDEST = 60  # characters: a long description wraps in its cell rather than a mile-wide column
+WIDTH_SAMPLE = 1000  # rows read before a sheet's column widths are set (write-only mode)
+EXCEL_ROWS = 1_048_576  # per sheet, the header included
 
 
 class ExportFormat(StrEnum):
@@ -51,9 +59,18 @@ class ExportFormat(StrEnum):
 
 
 @dataclass(frozen=True)
+class Written:
+    """What a file holds: how many observations, how many were left out (GeoJSON: those
+    without a usable point), and how many interventions (XLSX)."""
+
+    rows: int
+    left_out: int = 0
+    interventions: int = 0
+
+
+@dataclass(frozen=True)
 class Rendered:
-    """A file made from an export: its bytes, how many observations it holds, and how many
-    were left out (GeoJSON: those without a usable point)."""
+    """A file made in memory from an export: its bytes, and as `Written`."""
 
     data: bytes
     rows: int
@@ -70,13 +87,20 @@ class Style:
     data_dir: Path | None = None
 
 
-def render_export(fmt: ExportFormat, export: Export, style: Style) -> Rendered:
-    """The export as a file of the format."""
+def write_export(fmt: ExportFormat, export: Export, style: Style, out: IO[bytes]) -> Written:
+    """Write the export as a file of the format, reading its rows as it goes."""
     if fmt is ExportFormat.CSV:
-        return Rendered(csv_bytes(export.observations, style), len(export.observations))
+        return write_csv(export.observations, style, out)
     if fmt is ExportFormat.XLSX:
-        return Rendered(xlsx_bytes(export, style), len(export.observations))
-    return geojson_bytes(export.observations, style)
+        return write_xlsx(export, style, out)
+    return write_geojson(export.observations, style, out)
+
+
+def render_export(fmt: ExportFormat, export: Export, style: Style) -> Rendered:
+    """The export as a file of the format, in memory (for a few rows)."""
+    out = io.BytesIO()
+    written = write_export(fmt, export, style, out)
+    return Rendered(out.getvalue(), written.rows, written.left_out)
 
 
 def observation_values(row: ObservationRow, style: Style) -> dict[str, Any]:
@@ -140,59 +164,103 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def csv_bytes(rows: Iterable[ObservationRow], style: Style) -> bytes:
+def write_csv(rows: Iterable[ObservationRow], style: Style, out: IO[bytes]) -> Written:
     """UTF-8 with BOM, `;`-separated, a header row (storage/exchange/columns.py)."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, dialect=ExcelSwedish)
+    text = io.TextIOWrapper(out, encoding=CSV_ENCODING, newline="", write_through=False)
+    writer = csv.writer(text, dialect=ExcelSwedish)
     writer.writerow(OBSERVATION_COLUMNS)
+    count = 0
     for row in rows:
         values = observation_values(row, style)
-        writer.writerow(guard_formula(_text(values[column])) for column in OBSERVATION_COLUMNS)
-    return out.getvalue().encode(CSV_ENCODING)
+        writer.writerow([guard_formula(_text(values[column])) for column in OBSERVATION_COLUMNS])
+        count += 1
+    text.flush()
+    text.detach()  # the caller's file stays open
+    return Written(count)
 
 
-def xlsx_bytes(export: Export, style: Style) -> bytes:
-    """A workbook with the observations and the interventions, each sheet with a bold,
-    frozen header row with filters, real dates and numbers, and readable widths."""
-    words = Words(style.language)
-    book = Workbook()
-    first = book.active
-    assert first is not None
-    book.remove(first)
-    _sheet(
-        book.create_sheet(words("sheet_observations")), OBSERVATION_COLUMNS,
-        [observation_values(row, style) for row in export.observations],
-    )  # fmt: skip
-    _sheet(
-        book.create_sheet(words("sheet_interventions")), INTERVENTION_COLUMNS,
-        [intervention_values(row, style) for row in export.interventions],
-    )  # fmt: skip
+def csv_bytes(rows: Iterable[ObservationRow], style: Style) -> bytes:
+    """The CSV in memory (for a few rows)."""
     out = io.BytesIO()
-    book.save(out)
+    write_csv(rows, style, out)
     return out.getvalue()
 
 
-def _sheet(sheet: Worksheet, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
-    sheet.append(list(columns))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+def write_xlsx(
+    export: Export, style: Style, out: IO[bytes], *, per_sheet: int = EXCEL_ROWS - 1
+) -> Written:
+    """A workbook with the observations and the interventions, each sheet with a bold,
+    frozen header row with filters, real dates and numbers, and readable widths; past
+    Excel's row limit the observations go on in a second sheet ("Observationer 2")."""
+    from openpyxl import Workbook
+
+    words = Words(style.language)
+    book = Workbook(write_only=True)
+    observations: Iterator[dict[str, Any]] = (
+        observation_values(row, style) for row in export.observations
+    )
+    count, part = 0, 1
+    while True:
+        title = words("sheet_observations") + (f" {part}" if part > 1 else "")
+        written = _sheet(book, title, OBSERVATION_COLUMNS,
+                         itertools.islice(observations, per_sheet))  # fmt: skip
+        count += written
+        following = next(observations, None) if written == per_sheet else None
+        if following is None:
+            break
+        observations, part = itertools.chain([following], observations), part + 1
+    interventions = [intervention_values(row, style) for row in export.interventions]
+    _sheet(book, words("sheet_interventions"), INTERVENTION_COLUMNS, iter(interventions))
+    book.save(out)
+    return Written(count, interventions=len(interventions))
+
+
+def _sheet(
+    book: Workbook, title: str, columns: Sequence[str], rows: Iterator[dict[str, Any]]
+) -> int:
+    """One sheet, written as the rows come; its widths from the first rows."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    # Any: a write-only sheet gets column_dimensions and auto_filter in _setup(), unseen by mypy
+    sheet: Any = book.create_sheet(title)
+    first = list(itertools.islice(rows, WIDTH_SAMPLE))
     widths = [len(column) for column in columns]
-    for values in rows:
-        sheet.append([values[column] for column in columns])
+    for values in first:
         for index, column in enumerate(columns):
             widths[index] = max(widths[index], _shown_width(values[column]))
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if cell.data_type == "f":  # typed text such as "=HYPERLINK(…)" stays text
-                cell.data_type = "s"
-            elif isinstance(cell.value, datetime):
-                cell.number_format = EXCEL_DATETIME
-            elif isinstance(cell.value, date):
-                cell.number_format = EXCEL_DATE
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(width, WIDEST) + 2
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 1)}"
+    bold = Font(bold=True)
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, column)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    count = 0
+    for values in itertools.chain(first, rows):
+        sheet.append([_cell(sheet, values[column], WriteOnlyCell) for column in columns])
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+    return count
+
+
+def _cell(sheet: Any, value: Any, make: Any) -> Any:
+    """A value as a cell: dates with their format, text never a formula."""
+    if isinstance(value, str):
+        if not value.startswith("="):
+            return value
+        cell = make(sheet, value)
+        cell.data_type = "s"  # typed text such as "=HYPERLINK(…)" stays text
+        return cell
+    if isinstance(value, datetime | date):
+        cell = make(sheet, value)
+        cell.number_format = EXCEL_DATETIME if isinstance(value, datetime) else EXCEL_DATE
+        return cell
+    return value
 
 
 def _shown_width(value: Any) -> int:
@@ -210,11 +278,12 @@ def usable_point(latitude: float | None, longitude: float | None) -> bool:
     return -90 <= latitude <= 90 and -180 <= longitude <= 180
 
 
-def geojson_bytes(rows: Iterable[ObservationRow], style: Style) -> Rendered:
-    """An RFC 7946 FeatureCollection of Points ([longitude, latitude], WGS84, no `crs`);
-    the other columns are each feature's properties. Observations without a usable point
-    are left out, and counted."""
-    features, left_out = [], 0
+def write_geojson(rows: Iterable[ObservationRow], style: Style, out: IO[bytes]) -> Written:
+    """An RFC 7946 FeatureCollection of Points ([longitude, latitude], WGS84, no `crs`),
+    a feature a line; the other columns are each feature's properties. Observations
+    without a usable point are left out, and counted."""
+    out.write(b'{"type": "FeatureCollection", "features": [\n')
+    count, left_out = 0, 0
     for row in rows:
         if not usable_point(row.latitude, row.longitude):
             left_out += 1
@@ -226,13 +295,38 @@ def geojson_bytes(rows: Iterable[ObservationRow], style: Style) -> Rendered:
             for column, value in values.items()
             if column not in ("latitude", "longitude")
         }
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [row.longitude, row.latitude]},
-                "properties": properties,
-            }
-        )
-    collection = {"type": "FeatureCollection", "features": features}
-    data = json.dumps(collection, ensure_ascii=False, indent=1, allow_nan=False)
-    return Rendered(data.encode("utf-8"), len(features), left_out)
+        feature = {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [row.longitude, row.latitude]},
+            "properties": properties,
+        }
+        line = json.dumps(feature, ensure_ascii=False, allow_nan=False)
+        out.write((",\n" if count else "").encode() + line.encode("utf-8"))
+        count += 1
+    out.write(b"\n]}\n")
+    return Written(count, left_out)
+
+
+def geojson_bytes(rows: Iterable[ObservationRow], style: Style) -> Rendered:
+    """The GeoJSON in memory (for a few rows)."""
+    out = io.BytesIO()
+    written = write_geojson(rows, style, out)
+    return Rendered(out.getvalue(), written.rows, written.left_out)
+
+
+def fit_upload(file: IO[bytes], name: str, limit: int) -> tuple[IO[bytes], str] | None:
+    """The file (read from its start) as it may be uploaded: itself within `limit` bytes,
+    else zipped under `name`.zip, or None when even the zip is larger."""
+    size = file.seek(0, io.SEEK_END)
+    file.seek(0)
+    if size <= limit:
+        return file, name
+    packed = tempfile.TemporaryFile()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open(name, "w", force_zip64=True) as member:
+            shutil.copyfileobj(file, member, 1 << 20)
+    if packed.tell() > limit:
+        packed.close()
+        return None
+    packed.seek(0)
+    return packed, f"{name}.zip"

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from bot.cli.common import configuration_errors, open_engine, read_settings
 from bot.settings import Settings
 from storage.database.engine import transaction
-from storage.exchange.export import ExportFilter, export_rows
+from storage.exchange.export import ExportFilter, stream_export
 from storage.exchange.filters import (
     UnknownChoice,
     choose_areas,
@@ -89,7 +89,7 @@ def export(
 
 def write_export(settings: Settings, asked: Asked) -> None:
     """Write the observations the filters choose to a file, and log it in the audit log."""
-    from digests.exports import ExportFormat, Style, render_export
+    from digests.exports import ExportFormat, Style, write_export
 
     formats = [fmt.value for fmt in ExportFormat]
     if asked.fmt not in formats:
@@ -102,18 +102,25 @@ def write_export(settings: Settings, asked: Asked) -> None:
     engine = open_engine(settings)
     with configuration_errors():
         configured = Areas.from_geojson(settings.areas_file).names if settings.areas_file else []
+    asked.out.parent.mkdir(parents=True, exist_ok=True)
+    partial = asked.out.with_name(asked.out.name + ".part")  # never half a file by its name
+    style = Style(settings.tz, language, settings.data_dir)
     with transaction(engine) as session:
         chosen = _filter(session, asked, start, end, configured)
-        export = export_rows(session=session, chosen=chosen)
-    rendered = render_export(fmt, export, Style(settings.tz, language, settings.data_dir))
-    asked.out.parent.mkdir(parents=True, exist_ok=True)
-    asked.out.write_bytes(rendered.data)
+        try:
+            with partial.open("wb") as out:
+                export = stream_export(session=session, chosen=chosen)
+                rendered = write_export(fmt, export, style, out)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+    partial.replace(asked.out)
     with transaction(engine) as session:
         record_export(
             session=session, what=_target(fmt, asked), rows=rendered.rows, fmt=fmt.value,
             filters=chosen.describe() | {"out": str(asked.out)},
         )  # fmt: skip
-    extra = f" and {len(export.interventions)} interventions" if fmt is ExportFormat.XLSX else ""
+    extra = f" and {rendered.interventions} interventions" if fmt is ExportFormat.XLSX else ""
     typer.echo(f"Wrote {rendered.rows} observations{extra} to {asked.out}")
     if rendered.left_out:
         typer.echo(f"{rendered.left_out} observations without coordinates were left out")

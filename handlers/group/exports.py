@@ -1,23 +1,28 @@
 """/export in a coordinators' group: the observations of a period as a file (XLSX by
 default, CSV or GeoJSON on request), limited to what the group sees. Only coordinators
-(and admins) may export; the file is made in a worker thread and the export is logged in
-the audit log with who asked."""
+(and admins) may export; the file is written in a worker thread to a temporary file while
+the rows are read, zipped if larger than a bot may upload, and the export is logged in the
+audit log with who asked."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import tempfile
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import IO
 
 from sqlalchemy import Engine
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from digests.exports import ExportFormat, Rendered, Style, render_export
+from digests.exports import ExportFormat, Style, Written, fit_upload, write_export
 from digests.periods import Period, parse_period
 from handlers.services import current_member, services
 from handlers.texts import Html
 from storage.database.engine import transaction
-from storage.exchange.export import ExportFilter, export_rows
+from storage.exchange.export import ExportFilter, stream_export
 from storage.people.audit import record_export
 from storage.tables import CoordinatorGroup, utcnow
 from storage.visibility import find_group
@@ -25,6 +30,16 @@ from storage.visibility import find_group
 log = logging.getLogger(__name__)
 FORMAT_WORDS = {"xlsx": ExportFormat.XLSX, "excel": ExportFormat.XLSX, "csv": ExportFormat.CSV,
                 "geojson": ExportFormat.GEOJSON}  # fmt: skip
+UPLOAD_LIMIT = 49_000_000  # bytes: Telegram takes 50 MB from a bot, the form around it included
+
+
+@dataclass(frozen=True)
+class Made:
+    """An export's file as it will be uploaded (None: too large even zipped)."""
+
+    written: Written
+    upload: tuple[IO[bytes], str] | None
+    size_mb: int
 
 
 async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -48,22 +63,30 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     chosen = _group_filter(group, period)
     style = Style(s.tz, group.language or s.language, s.photo_dir.parent)
-    try:
-        rendered = await asyncio.to_thread(_make, s.engine, chosen, fmt, style)
-    except Exception:  # noqa: BLE001 - say so in the group; the log has the details
-        log.exception("export %s for chat %s failed", period.key, chat.id)
-        await message.reply_text(t("export_failed"))
-        return
-    await s.db(
-        record_export, what=f"export {fmt.value} {period.key} in chat {chat.id}",
-        rows=rendered.rows, user_id=member.user_id, fmt=fmt.value,
-        filters=chosen.describe() | {"period": period.key},
-    )  # fmt: skip
-    caption = [t("export_caption", period=period.key, rows=rendered.rows, format=fmt.value)]
-    if rendered.left_out:
-        caption.append(t("export_left_out", count=rendered.left_out))
     name = f"estbot-export-{period.key}.{fmt.value}"
-    await message.reply_document(rendered.data, filename=name, caption=Html("\n".join(caption)))
+    with ExitStack() as files:
+        try:
+            made = await asyncio.to_thread(_make, files, s.engine, chosen, fmt, style, name)
+        except Exception:  # noqa: BLE001 - say so in the group; the log has the details
+            log.exception("export %s for chat %s failed", period.key, chat.id)
+            await message.reply_text(t("export_failed"))
+            return
+        if made.upload is None:
+            await message.reply_text(t("export_too_large", size=made.size_mb))
+            return
+        await s.db(
+            record_export, what=f"export {fmt.value} {period.key} in chat {chat.id}",
+            rows=made.written.rows, user_id=member.user_id, fmt=fmt.value,
+            filters=chosen.describe() | {"period": period.key},
+        )  # fmt: skip
+        caption = [t("export_caption", period=period.key, rows=made.written.rows,
+                     format=fmt.value)]  # fmt: skip
+        if made.written.left_out:
+            caption.append(t("export_left_out", count=made.written.left_out))
+        file, filename = made.upload
+        if filename != name:
+            caption.append(t("export_zipped"))
+        await message.reply_document(file, filename=filename, caption=Html("\n".join(caption)))
 
 
 def _group_filter(group: CoordinatorGroup, period: Period) -> ExportFilter:
@@ -75,7 +98,19 @@ def _group_filter(group: CoordinatorGroup, period: Period) -> ExportFilter:
     )  # fmt: skip
 
 
-def _make(engine: Engine, chosen: ExportFilter, fmt: ExportFormat, style: Style) -> Rendered:
+def _make(
+    files: ExitStack,
+    engine: Engine,
+    chosen: ExportFilter,
+    fmt: ExportFormat,
+    style: Style,
+    name: str,
+) -> Made:
+    spool = files.enter_context(tempfile.TemporaryFile())
     with transaction(engine) as session:
-        export = export_rows(session=session, chosen=chosen)
-    return render_export(fmt, export, style)
+        written = write_export(fmt, stream_export(session=session, chosen=chosen), style, spool)
+    size_mb = -(-spool.tell() // 1_000_000)
+    upload = fit_upload(spool, name, UPLOAD_LIMIT)
+    if upload is not None:
+        files.enter_context(upload[0])
+    return Made(written, upload, size_mb)

@@ -3,13 +3,17 @@ linked interventions, and the interventions themselves, chosen by a filter.
 
 A handful of queries whatever the number of rows: counts come from grouped subqueries,
 photo files and intervention links from one query each over the same filtered ids. The
-rows are plain dataclasses; digests/exports.py writes them as CSV, XLSX or GeoJSON.
+observations are streamed (a server-side cursor on PostgreSQL, `fetchmany` on SQLite), so
+a million of them are written while they are read, in the memory of a batch; the
+interventions, a few hundred, are read at once. The rows are plain dataclasses;
+digests/exports.py writes them as CSV, XLSX or GeoJSON.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -114,7 +118,10 @@ class InterventionRow:
 
 @dataclass(frozen=True)
 class Export:
-    observations: list[ObservationRow]
+    """The observations (a list, or a stream read while the session is open) and the
+    interventions of an export."""
+
+    observations: Iterable[ObservationRow]
     interventions: list[InterventionRow] = field(default_factory=list)
 
 
@@ -149,20 +156,26 @@ def _chosen_ids(chosen: ExportFilter) -> Any:
 def export_rows(*, session: Session, chosen: ExportFilter) -> Export:
     """The observations the filter chooses, oldest first, and the interventions that go
     with them: those acting on them, and (unless the filter narrows the observations
-    beyond the time span) those recorded in the time span."""
-    observations = _observations(session, chosen)
+    beyond the time span) those recorded in the time span. All in memory: for the few rows
+    of a test or a check; files are written from `stream_export`."""
+    streamed = stream_export(session=session, chosen=chosen)
+    return Export(list(streamed.observations), streamed.interventions)
+
+
+def stream_export(*, session: Session, chosen: ExportFilter, batch: int = 10_000) -> Export:
+    """As `export_rows`, with the observations read `batch` at a time while they are
+    consumed: consume them before the session closes."""
     interventions = _interventions(session, chosen)
     titles: dict[str, list[str]] = defaultdict(list)
     for intervention in interventions:
         for reference in intervention.observations:
             titles[reference].append(intervention.title)
-    observations = [
-        replace(row, interventions=tuple(titles.get(row.reference, ()))) for row in observations
-    ]
-    return Export(observations, interventions)
+    return Export(_observations(session, chosen, titles, batch), interventions)
 
 
-def _observations(session: Session, chosen: ExportFilter) -> list[ObservationRow]:
+def _observations(
+    session: Session, chosen: ExportFilter, titles: dict[str, list[str]], batch: int
+) -> Iterator[ObservationRow]:
     photos = (
         select(col(Photo.observation_id).label("oid"), func.count().label("n"))
         .where(col(Photo.observation_id).is_not(None))
@@ -174,14 +187,34 @@ def _observations(session: Session, chosen: ExportFilter) -> list[ObservationRow
         .group_by(col(Comment.observation_id))
         .subquery()
     )
+    # columns, not entities: a million ORM objects would take longer than writing the file
     query = (
-        sa_select(Observation, Category, col(Organisation.name), photos.c.n, comments.c.n)
+        sa_select(
+            col(Observation.id),
+            col(Observation.reference),
+            col(Observation.occurred_at),
+            col(Observation.reported_at),
+            col(Category.code),
+            col(Category.label_sv),
+            col(Category.label_en),
+            col(Observation.place_name),
+            col(Observation.place_text),
+            col(Observation.latitude),
+            col(Observation.longitude),
+            col(Observation.area),
+            col(Observation.description),
+            col(Organisation.name),
+            col(Observation.status),
+            photos.c.n,
+            comments.c.n,
+        )  # fmt: skip
         .join(Category, col(Category.id) == col(Observation.category_id))
         .join(Organisation, col(Organisation.id) == col(Observation.organisation_id))
         .outerjoin(photos, photos.c.oid == col(Observation.id))
         .outerjoin(comments, comments.c.oid == col(Observation.id))
         .where(*_conditions(chosen))
         .order_by(col(Observation.occurred_at), col(Observation.id))
+        .execution_options(yield_per=batch)
     )
     files: dict[int, list[str]] = defaultdict(list)
     for observation_id, path in session.exec(
@@ -190,24 +223,20 @@ def _observations(session: Session, chosen: ExportFilter) -> list[ObservationRow
         .order_by(col(Photo.id))
     ).all():
         files[observation_id or 0].append(path)
-    rows = []
-    for observation, category, organisation, photo_count, comment_count in session.execute(query):
-        assert observation.id is not None
-        rows.append(
-            ObservationRow(
-                id=observation.id, reference=observation.reference,
-                occurred_at=observation.occurred_at, reported_at=observation.reported_at,
-                category=category.code, category_label_sv=category.label_sv,
-                category_label_en=category.label_en,
-                place=observation.place_name or observation.place_text,
-                latitude=observation.latitude, longitude=observation.longitude,
-                area=observation.area, description=observation.description,
-                organisation=organisation, status=observation.status,
-                photos=int(photo_count or 0), comments=int(comment_count or 0),
-                photo_files=tuple(files.get(observation.id, ())),
-            )
+    for (
+        oid, reference, occurred_at, reported_at, code, label_sv, label_en, place_name,
+        place_text, latitude, longitude, area, description, organisation, status,
+        photo_count, comment_count,
+    ) in session.execute(query):  # fmt: skip
+        yield ObservationRow(
+            id=oid, reference=reference, occurred_at=occurred_at, reported_at=reported_at,
+            category=code, category_label_sv=label_sv, category_label_en=label_en,
+            place=place_name or place_text, latitude=latitude, longitude=longitude,
+            area=area, description=description, organisation=organisation,
+            status=Status(status), photos=int(photo_count or 0),
+            comments=int(comment_count or 0), photo_files=tuple(files.get(oid, ())),
+            interventions=tuple(titles.get(reference, ())),
         )  # fmt: skip
-    return rows
 
 
 def _interventions(session: Session, chosen: ExportFilter) -> list[InterventionRow]:

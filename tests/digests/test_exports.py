@@ -8,6 +8,8 @@ import csv
 import io
 import json
 import math
+import random
+import zipfile
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,8 +22,10 @@ from digests.exports import (
     INTERVENTION_COLUMNS,
     ExportFormat,
     Style,
+    fit_upload,
     geojson_bytes,
     render_export,
+    write_xlsx,
 )
 from storage.database.engine import transaction
 from storage.database.schema import upgrade_database
@@ -161,3 +165,33 @@ def test_the_geojson_is_a_valid_feature_collection_of_points_lon_lat_without_the
         "feature 0: coordinates out of range",
     ]  # the check itself can fail
     assert datetime.fromisoformat(properties["occurred_at_utc"]).tzinfo == UTC
+
+
+def test_past_the_rows_of_a_sheet_the_observations_go_on_in_a_second_one_never_an_empty_third(
+    tmp_path: Path,
+) -> None:
+    export, style = seeded_export(tmp_path)
+    rows = list(export.observations)
+    for per_sheet, expected in ((len(rows) - 1, [len(rows) - 1, 1]), (len(rows), [len(rows)])):
+        out = io.BytesIO()
+        written = write_xlsx(Export(iter(rows), export.interventions), style, out,
+                             per_sheet=per_sheet)  # fmt: skip
+        book = load_workbook(io.BytesIO(out.getvalue()))
+        sheets = ["Observationer", "Observationer 2"][: len(expected)] + ["Insatser"]
+        assert book.sheetnames == sheets and written.rows == len(rows)
+        assert [sheet.max_row - 1 for sheet in book.worksheets[:-1]] == expected
+        last = book.worksheets[len(expected) - 1]
+        assert last.cell(last.max_row, 1).value == rows[-1].reference  # in order, none lost
+        assert all(sheet.freeze_panes == "A2" for sheet in book.worksheets)
+
+
+def test_a_file_too_large_to_upload_is_zipped_and_one_too_large_even_zipped_is_refused() -> None:
+    text = ("EST-2026-0001;Klotter på gaveln\n" * 4000).encode()
+    small = fit_upload(io.BytesIO(text), "a.csv", len(text))
+    assert small is not None and small[1] == "a.csv" and small[0].read() == text
+    zipped = fit_upload(io.BytesIO(text), "a.csv", len(text) - 1)
+    assert zipped is not None and zipped[1] == "a.csv.zip"
+    with zipfile.ZipFile(zipped[0]) as archive:
+        assert archive.namelist() == ["a.csv"] and archive.read("a.csv") == text
+    noise = random.Random(7).randbytes(100_000)  # does not compress
+    assert fit_upload(io.BytesIO(noise), "a.csv", 99_999) is None
