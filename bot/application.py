@@ -88,6 +88,7 @@ def build_application(settings: Settings, engine: Engine | None = None) -> Appli
         overall_per_second=settings.rate_limit_overall,
         group_limit=int(settings.rate_limit_group_per_minute),
         group_period=settings.rate_limit_group_period_s,
+        background_share=settings.rate_limit_background_share,
     )
     app = (
         ApplicationBuilder()

@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     rate_limit_group_period_s: float = Field(
         60.0, gt=0, validation_alias=_env("ESTBOT_RATE_LIMIT_GROUP_PERIOD")
     )
+    # The least share of the overall limit that cards, notices and digests get while
+    # people wait for answers (answers go first, in order of arrival).
+    rate_limit_background_share: float = Field(
+        0.25, gt=0, lt=1, validation_alias=_env("ESTBOT_RATE_LIMIT_BACKGROUND_SHARE")
+    )
     delivery_poll_s: float = Field(1.0, gt=0, validation_alias=_env("ESTBOT_DELIVERY_POLL"))
     follow_up_hour: int = Field(8, ge=0, le=23, validation_alias=_env("ESTBOT_FOLLOW_UP_HOUR"))
     follow_up_check_s: float = Field(

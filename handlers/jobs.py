@@ -9,6 +9,7 @@ from datetime import time, timedelta
 
 from telegram.ext import Application, ContextTypes
 
+from handlers.delivery.limits import in_background
 from handlers.group import lagesbilder
 from handlers.services import services
 from storage.coordination.interventions import remind_due_follow_ups
@@ -35,17 +36,20 @@ def schedule_jobs(
     """Every repeated job of the bot, on the application's JobQueue."""
     if app.job_queue is None:
         return
-    app.job_queue.run_repeating(
-        forget_handled_updates, interval=timedelta(hours=6), first=60, name=FORGET_JOB
-    )
-    app.job_queue.run_repeating(
-        remind_follow_ups, interval=follow_up_check_s, first=1, name=FOLLOW_UP_JOB
+    jobs = app.job_queue
+    jobs.run_repeating(
+        in_background(forget_handled_updates), interval=timedelta(hours=6), first=60,
+        name=FORGET_JOB,
+    )  # fmt: skip
+    jobs.run_repeating(
+        in_background(remind_follow_ups), interval=follow_up_check_s, first=1, name=FOLLOW_UP_JOB
     )
     # first at start-up: a digest whose time passed while the bot was down goes now
-    app.job_queue.run_repeating(
-        lagesbilder.send_due_digests, interval=digest_check_s, first=1, name=DIGEST_JOB
-    )
-    app.job_queue.run_daily(apply_retention, RETENTION_AT, name=RETENTION_JOB_NAME)
+    jobs.run_repeating(
+        in_background(lagesbilder.send_due_digests), interval=digest_check_s, first=1,
+        name=DIGEST_JOB,
+    )  # fmt: skip
+    jobs.run_daily(in_background(apply_retention), RETENTION_AT, name=RETENTION_JOB_NAME)
 
 
 async def forget_handled_updates(context: ContextTypes.DEFAULT_TYPE) -> None:

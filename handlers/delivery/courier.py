@@ -22,7 +22,7 @@ from sqlalchemy.exc import OperationalError
 from telegram import Bot, InputMediaPhoto, Message, ReplyParameters
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from handlers.delivery.limits import TelegramLimits, retry_seconds, wait_for_event
+from handlers.delivery.limits import IN_BACKGROUND, TelegramLimits, retry_seconds, wait_for_event
 from handlers.group import cards
 from handlers.group.intervention_texts import intervention_keyboard, intervention_text
 from handlers.labels import place_label
@@ -81,6 +81,7 @@ class Courier:
         self._wake.set()
 
     async def _run(self) -> None:
+        IN_BACKGROUND.set(True)  # this task's and its lanes' sends wait behind people's answers
         while True:
             await wait_for_event(self._wake, self.poll_s)
             self._wake.clear()

@@ -1,18 +1,24 @@
-"""Telegram's sending limits, kept exactly: at most N messages to a group in any window.
+"""Telegram's sending limits, kept exactly: at most N messages to a group in any window,
+and at most M a second overall, handed out fairly.
 
 PTB's AIORateLimiter uses leaky buckets, which let a 21st message into a group within a
 minute after a burst, and cannot say how much room is left. Delivery needs both: a
-window that is never exceeded, and `free()` to decide when to merge waiting cards.
+window that is never exceeded, and `free()` to decide when to merge waiting cards. In a
+burst, the person waiting for the bot's next question goes first, in order of arrival;
+cards and notices follow, with a share of their own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
@@ -37,19 +43,46 @@ async def wait_for_event(event: asyncio.Event, timeout: float) -> None:
         pass
 
 
+# Whether what is sent now is background work (cards, notices, reminders, digests: the
+# courier's sends) rather than the answer to a person's own action. The courier sets it in
+# its task; every task it starts inherits it, and a handler's task never has it.
+IN_BACKGROUND: ContextVar[bool] = ContextVar("estbot_in_background", default=False)
+
+
+def in_background(
+    callback: Callable[[Any], Coroutine[Any, Any, None]],
+) -> Callable[[Any], Coroutine[Any, Any, None]]:
+    """A job whose sends are background work (they wait behind people's answers)."""
+
+    @functools.wraps(callback)
+    async def run(context: Any) -> None:
+        IN_BACKGROUND.set(True)  # in the job's own task: nothing else sees it
+        await callback(context)
+
+    return run
+
+
 class SlidingWindow:
-    """At most `limit` messages in any `period` seconds.
+    """At most `limit` messages in any `period` seconds, handed out in order of arrival.
 
     A message holds its place from the moment it is let through until `period` seconds after
     its answer arrived, so the window holds however long the request took on the way.
+    Waiters queue in two classes, each first come, first served: answers to people first,
+    then the background, which still gets `background_share` of what is handed out while
+    both wait (it is never starved). Nobody is overtaken within a class: a large album at
+    the head waits for its room, and the ones behind it wait with it.
     """
 
-    def __init__(self, limit: int, period: float) -> None:
+    def __init__(self, limit: int, period: float, *, background_share: float = 0.25) -> None:
         self.limit = max(1, limit)
         self.period = period
+        # never 0: the background is never starved; never 1: answers still go first
+        self.background_share = min(0.95, max(0.05, background_share))
         self._sent: deque[float] = deque()
         self._in_flight = 0
-        self._changed = asyncio.Event()
+        self._queues: tuple[deque[_Waiter], deque[_Waiter]] = (deque(), deque())
+        self._credit = 0.0  # the background's claim on the next grant, while both wait
+        self._timer: asyncio.TimerHandle | None = None
 
     def free(self) -> int:
         """How many messages may go right now."""
@@ -58,13 +91,30 @@ class SlidingWindow:
             self._sent.popleft()
         return self.limit - len(self._sent) - self._in_flight
 
-    async def acquire(self, cost: int = 1) -> int:
-        """Wait until `cost` messages may go (an album counts each photo); returns the cost."""
+    def waiting(self) -> int:
+        """How many sends wait for room."""
+        return len(self._queues[0]) + len(self._queues[1])
+
+    async def acquire(self, cost: int = 1, *, background: bool | None = None) -> int:
+        """Wait for room for `cost` messages (an album counts each photo), in turn;
+        returns the cost. The class is the caller's (IN_BACKGROUND) unless given."""
         cost = min(cost, self.limit)
-        while self.free() < cost:
-            wait = self.period if not self._sent else self._sent[0] + self.period - time.monotonic()
-            await wait_for_event(self._changed, max(0.005, wait))
-        self._in_flight += cost
+        if not self.waiting() and self.free() >= cost:
+            self._in_flight += cost
+            return cost
+        waiter = _Waiter(asyncio.get_running_loop().create_future(), cost)
+        queue = self._queues[IN_BACKGROUND.get() if background is None else background]
+        queue.append(waiter)
+        self._hand_out()
+        try:
+            await waiter.granted
+        except asyncio.CancelledError:
+            if waiter.granted.done() and not waiter.granted.cancelled():
+                self.release(cost, sent=False)  # granted, then cancelled: pass it on
+            else:
+                queue.remove(waiter)
+                self._hand_out()  # the one behind may fit now
+            raise
         return cost
 
     def release(self, cost: int, sent: bool) -> None:
@@ -72,8 +122,42 @@ class SlidingWindow:
         self._in_flight -= cost
         if sent:
             self._sent.extend([time.monotonic()] * cost)
-        self._changed.set()
-        self._changed = asyncio.Event()
+        self._hand_out()
+
+    def _hand_out(self) -> None:
+        """Let through the heads of the queues while there is room, in turn."""
+        while self.waiting():
+            background = self._next_is_background()
+            waiter = self._queues[background][0]
+            if self.free() < waiter.cost:
+                self._wake_when_room()
+                return
+            self._queues[background].popleft()
+            if self._queues[0] and self._queues[1]:
+                share = self.background_share
+                self._credit += -1.0 if background else share / (1.0 - share)
+            else:
+                self._credit = 0.0
+            self._in_flight += waiter.cost
+            waiter.granted.set_result(None)
+
+    def _next_is_background(self) -> bool:
+        if not self._queues[0]:
+            return True
+        return bool(self._queues[1]) and self._credit >= 1.0
+
+    def _wake_when_room(self) -> None:
+        """Try again when the oldest sent message leaves the window (a release may come first)."""
+        if self._timer is not None:
+            self._timer.cancel()
+        wait = self.period if not self._sent else self._sent[0] + self.period - time.monotonic()
+        self._timer = asyncio.get_running_loop().call_later(max(0.005, wait), self._hand_out)
+
+
+@dataclass
+class _Waiter:
+    granted: asyncio.Future[None]
+    cost: int
 
 
 def retry_seconds(error: RetryAfter) -> float:
@@ -106,9 +190,14 @@ class TelegramLimits(BaseRateLimiter[int]):
 
     def __init__(
         self, *, overall_per_second: float, group_limit: int, group_period: float,
-        max_retries: int = 3,
+        max_retries: int = 3, background_share: float = 0.25,
     ) -> None:  # fmt: skip
-        self._overall = SlidingWindow(int(overall_per_second), 1.0) if overall_per_second else None
+        self._share = background_share
+        self._overall = (
+            SlidingWindow(int(overall_per_second), 1.0, background_share=background_share)
+            if overall_per_second
+            else None
+        )
         self._group_limit = group_limit
         self._group_period = group_period
         self._groups: dict[int, SlidingWindow] = {}
@@ -131,7 +220,9 @@ class TelegramLimits(BaseRateLimiter[int]):
             return None
         found = self._groups.get(chat_id)
         if found is None:
-            found = self._groups[chat_id] = SlidingWindow(self._group_limit, self._group_period)
+            found = self._groups[chat_id] = SlidingWindow(
+                self._group_limit, self._group_period, background_share=self._share
+            )
         return found
 
     def free(self, chat_id: int) -> int:
