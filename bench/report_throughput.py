@@ -7,11 +7,14 @@ Bot API server; simulated people wait for the bot's answer before their next act
   saturated  everyone acts as soon as answered: reports per second
   paced      an offered load of half the bare bot's saturated rate: latency from an
              update's arrival at the server to the bot's first call for that chat
+  --limits   the burst with Telegram's limits kept (estbot as shipped, the bare bot with
+             PTB's AIORateLimiter): per action, the first answer and the answer the person
+             waited for, p50 / p99 / max side by side, the unanswered, and estbot's peak RSS
 
 Both with the server answering at once and with 50 ms added to every Bot API answer, and
 the same for a bare bot (bench/bare_bot.py) on the same harness. Prints figures; not a test.
 
-  python bench/report_throughput.py [--users 100] [--reports 3] [--latencies 0,50]
+  python bench/report_throughput.py [--users 100] [--reports 3] [--latencies 0,50] [--limits]
 """
 
 from __future__ import annotations
@@ -70,6 +73,8 @@ class Person:
     last: JSON | None = None
     update_ids: list[int] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
+    waited_s: list[float] = field(default_factory=list)  # from the action to its answer
+    unanswered: int = 0
 
     @property
     def user(self) -> JSON:
@@ -97,7 +102,14 @@ class Person:
                 "text": {"text": "Klotter på väggen vid lekplatsen, svart sprayfärg"},
             }[action]
             self.update_ids.append(self.server.post_message(chat, self.user, content)[1])
-        self.last = await asyncio.wait_for(answer, 60)
+        started = time.monotonic()
+        try:
+            self.last = await asyncio.wait_for(answer, ANSWER_WITHIN_S)
+        except TimeoutError:
+            self.unanswered += 1  # counted; the person goes on as one would, with what they have
+            self.server.waiters.pop(self.user_id, None)
+            return
+        self.waited_s.append(time.monotonic() - started)
 
     def _press(self) -> None:
         message = self.last or {}
@@ -114,7 +126,8 @@ class Person:
         self.update_ids.append(self.server.inject({"callback_query": query}))
 
 
-OPTIONS = argparse.Namespace(by_action=False, profile=None)
+OPTIONS = argparse.Namespace(by_action=False, profile=None, limits=False)
+ANSWER_WITHIN_S = 60.0
 REPORT = ["/rapport", "press", "location", "text", "press", "press"]
 
 
@@ -127,15 +140,19 @@ class Run:
     seconds: float
     latencies_ms: list[float]
     bot_cpu_s: float
+    waited_ms: list[float] = field(default_factory=list)
+    unanswered: int = 0
+    peak_mib: float = float("nan")
 
     @property
     def rate(self) -> float:
         return self.reports / self.seconds
 
-    def percentile(self, q: float) -> float:
-        if not self.latencies_ms:
+    def percentile(self, q: float, values: list[float] | None = None) -> float:
+        values = self.latencies_ms if values is None else values
+        if not values:
             return float("nan")
-        ordered = sorted(self.latencies_ms)
+        ordered = sorted(values)
         return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
@@ -167,12 +184,14 @@ async def start_bot(
             "ESTBOT_DATA_DIR": str(directory),
             "ESTBOT_LOG_LEVEL": "WARNING",
             "ESTBOT_GEOCODER": "none",
-            # no limit on private replies while measuring the bot itself
-            "ESTBOT_RATE_LIMIT_OVERALL": "0",
         }
+        if not OPTIONS.limits:  # no limit on private replies while measuring the bot itself
+            env["ESTBOT_RATE_LIMIT_OVERALL"] = "0"
         command = [sys.executable, "-m", "bot.cli", "run"]
     else:
         command = [sys.executable, str(ROOT / "bench" / "bare_bot.py")]
+        if OPTIONS.limits:
+            env["BARE_RATE_LIMITER"] = "aio"
     process = await asyncio.create_subprocess_exec(*command, env=env, cwd=directory)
     deadline = time.monotonic() + 60
     while not server.calls_for("getUpdates"):
@@ -197,9 +216,17 @@ async def stop_bot(process: asyncio.subprocess.Process) -> None:
         await process.wait()
 
 
+def peak_mib(pid: int) -> float:
+    """The process's peak resident memory so far (Linux VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 async def people_run(
     server: BenchTelegram, users: int, reports: int, interval: float | None
-) -> tuple[float, list[int]]:
+) -> tuple[float, list[Person]]:
     people = [Person(server, FIRST_USER + index) for index in range(users)]
 
     async def live(person: Person) -> None:
@@ -225,7 +252,7 @@ async def people_run(
             values.sort()
             p50, p99 = values[len(values) // 2], values[int(0.99 * (len(values) - 1))]
             print(f"    {action:<10} first answer p50 {p50:6.1f} ms  p99 {p99:6.1f} ms")
-    return time.monotonic() - began, [uid for person in people for uid in person.update_ids]
+    return time.monotonic() - began, people
 
 
 async def measure(
@@ -250,8 +277,9 @@ async def measure(
                     "--rate", "400", "--output", OPTIONS.profile, "--duration", "8",
                 ]  # fmt: skip
                 await asyncio.create_subprocess_exec(*spy)
-            seconds, update_ids = await people_run(server, users, reports, interval)
+            seconds, people = await people_run(server, users, reports, interval)
             cpu = cpu_seconds(process.pid) - cpu_before
+            peak = peak_mib(process.pid)
             if OPTIONS.by_action:
                 harness = time.process_time() - harness_before
                 print(f"    harness CPU {100 * harness / seconds:.0f}% of a core", flush=True)
@@ -259,9 +287,38 @@ async def measure(
             server.latency = 0
             await stop_bot(process)
             await server.stop()
-    latencies = [server.first_answer_latency(uid) for uid in update_ids]
+    latencies = [server.first_answer_latency(uid) for p in people for uid in p.update_ids]
     measured = [1000 * value for value in latencies if value is not None]
-    return Run(kind, latency_ms, mode, users * reports, seconds, measured, cpu)
+    waited = [1000 * value for person in people for value in person.waited_s]
+    unanswered = sum(person.unanswered for person in people)
+    return Run(kind, latency_ms, mode, users * reports, seconds, measured, cpu, waited,
+               unanswered, peak)  # fmt: skip
+
+
+def show_limits(bare: Run, ours: Run) -> list[str]:
+    """The burst with the limits kept, the two bots side by side; the verdict lines."""
+    print(f"{'':>30}{'bare + AIORateLimiter':>27}{'estbot':>27}")
+    for name, of in (("first answer", "latencies_ms"), ("answer waited for", "waited_ms")):
+        cells = []
+        for run in (bare, ours):
+            values = getattr(run, of)
+            cells.append(f"{run.percentile(0.5, values):7.0f} {run.percentile(0.99, values):7.0f}"
+                         f" {max(values, default=float('nan')):7.0f}")  # fmt: skip
+        print(f"{name + ' p50 / p99 / max ms':>30}   {cells[0]}   {cells[1]}")
+    print(f"{'reports/s':>30}{bare.rate:27.1f}{ours.rate:27.1f}")
+    print(f"{'unanswered within 60 s':>30}{bare.unanswered:27d}{ours.unanswered:27d}")
+    print(f"{'peak RSS MiB':>30}{bare.peak_mib:27.0f}{ours.peak_mib:27.0f}")
+    p99, bare_p99 = ours.percentile(0.99, ours.waited_ms), bare.percentile(0.99, bare.waited_ms)
+    most = max(ours.waited_ms, default=float("inf"))
+    fair = p99 <= 1.1 * bare_p99 and most <= 2 * p99 and ours.unanswered == 0
+    lean = ours.peak_mib <= 120
+    return [
+        f"{ours.latency_ms:>3} ms, limits kept: answer waited for p99 {p99:.0f} ms against the"
+        f" bare bot's {bare_p99:.0f} ms, max {most:.0f} ms, {ours.unanswered} unanswered"
+        f" (goal p99 ≤ 1.1 × bare, max ≤ 2 × p99, none unanswered: {'met' if fair else 'MISSED'})",
+        f"{ours.latency_ms:>3} ms, limits kept: estbot's peak RSS {ours.peak_mib:.0f} MiB"
+        f" (goal ≤ 120 MiB: {'met' if lean else 'MISSED'})",
+    ]
 
 
 def show(run: Run) -> None:
@@ -296,6 +353,10 @@ async def main() -> int:
         "--by-action", action="store_true", help="latency per kind of action, and harness CPU"
     )
     parser.add_argument("--profile", metavar="FILE", help="py-spy raw profile of estbot (8 s)")
+    parser.add_argument(
+        "--limits", action="store_true",
+        help="the burst with Telegram's limits kept, against the bare bot with AIORateLimiter",
+    )  # fmt: skip
     args = parser.parse_args(namespace=OPTIONS)
     print(
         f"{args.users} people × {args.reports} reports × {len(REPORT)} actions;"
@@ -304,6 +365,11 @@ async def main() -> int:
     )
     verdicts: list[str] = []
     for latency in (int(value) for value in args.latencies.split(",")):
+        if args.limits:
+            bare = await measure("bare", latency, "saturated", args.users, args.reports, None)
+            ours = await measure("estbot", latency, "saturated", args.users, args.reports, None)
+            verdicts += show_limits(bare, ours)
+            continue
         if args.only_estbot_paced:  # for comparing changes at one fixed load
             show(
                 await measure("estbot", latency, "paced", args.users, args.reports, args.paced_rate)

@@ -19,7 +19,7 @@ import math
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -169,14 +169,44 @@ def write_csv(rows: Iterable[ObservationRow], style: Style, out: IO[bytes]) -> W
     text = io.TextIOWrapper(out, encoding=CSV_ENCODING, newline="", write_through=False)
     writer = csv.writer(text, dialect=ExcelSwedish)
     writer.writerow(OBSERVATION_COLUMNS)
-    count = 0
+    count, cells = 0, _csv_cells(style)
     for row in rows:
-        values = observation_values(row, style)
-        writer.writerow([guard_formula(_text(values[column])) for column in OBSERVATION_COLUMNS])
+        writer.writerow(cells(row))
         count += 1
     text.flush()
     text.detach()  # the caller's file stays open
     return Written(count)
+
+
+def _csv_cells(style: Style) -> Callable[[ObservationRow], list[str]]:
+    """One observation's CSV cells, in OBSERVATION_COLUMNS' order: the same values as
+    `observation_values` and `_text` give, made directly (a million rows spent 4 of
+    every 5 seconds building and reading back those dicts). What a person typed is
+    guarded against being read as a formula; numbers and times are not typed text."""
+    tz, language, data_dir = style.tz, style.language, style.data_dir
+
+    def cells(row: ObservationRow) -> list[str]:
+        return [
+            guard_formula(row.reference),
+            row.occurred_at.astimezone(tz).isoformat(" ", "minutes")[:16],
+            row.occurred_at.astimezone(UTC).isoformat(timespec="seconds")[:19] + "Z",
+            row.reported_at.astimezone(tz).isoformat(" ", "minutes")[:16],
+            guard_formula(row.category),
+            guard_formula(row.category_label(language)),
+            guard_formula(row.place),
+            "" if row.latitude is None else str(row.latitude),
+            "" if row.longitude is None else str(row.longitude),
+            guard_formula(row.area or ""),
+            guard_formula(row.description),
+            guard_formula(row.organisation),
+            row.status.value,
+            str(row.photos),
+            guard_formula(LIST_SEPARATOR.join(_relative(p, data_dir) for p in row.photo_files)),
+            str(row.comments),
+            guard_formula(LIST_SEPARATOR.join(row.interventions)),
+        ]
+
+    return cells
 
 
 def csv_bytes(rows: Iterable[ObservationRow], style: Style) -> bytes:

@@ -22,14 +22,17 @@ from digests.exports import (
     INTERVENTION_COLUMNS,
     ExportFormat,
     Style,
+    _csv_cells,
+    _text,
     fit_upload,
     geojson_bytes,
+    observation_values,
     render_export,
     write_xlsx,
 )
 from storage.database.engine import transaction
 from storage.database.schema import upgrade_database
-from storage.exchange.columns import OBSERVATION_COLUMNS
+from storage.exchange.columns import OBSERVATION_COLUMNS, guard_formula
 from storage.exchange.export import Export, ExportFilter, export_rows
 from tests.storage.export_world import TZ, seed_export_world
 
@@ -195,3 +198,14 @@ def test_a_file_too_large_to_upload_is_zipped_and_one_too_large_even_zipped_is_r
         assert archive.namelist() == ["a.csv"] and archive.read("a.csv") == text
     noise = random.Random(7).randbytes(100_000)  # does not compress
     assert fit_upload(io.BytesIO(noise), "a.csv", 99_999) is None
+
+
+def test_the_csv_cells_are_the_values_every_other_format_shows(tmp_path: Path) -> None:
+    export, style = seeded_export(tmp_path)
+    first = export.observations[0]
+    odd = [replace(first, description='=HYPERLINK("http://x")', place="+46 vid porten"),
+           replace(first, latitude=None, longitude=None, area=None)]  # fmt: skip
+    cells = _csv_cells(style)
+    for row in [*export.observations, *odd]:
+        values = observation_values(row, style)
+        assert cells(row) == [guard_formula(_text(values[c])) for c in OBSERVATION_COLUMNS]
