@@ -230,12 +230,12 @@ def _observations(
         photo_count, comment_count,
     ) in session.connection().execute(query):  # fmt: skip
         yield ObservationRow(
-            id=int(oid), reference=reference, occurred_at=occurred_at, reported_at=reported_at,
+            id=oid or 0, reference=reference, occurred_at=occurred_at, reported_at=reported_at,
             category=code, category_label_sv=label_sv, category_label_en=label_en,
             place=place_name or place_text, latitude=latitude, longitude=longitude,
             area=area, description=description, organisation=organisation,
             status=Status(status), photos=int(photo_count or 0),
-            comments=int(comment_count or 0), photo_files=tuple(files.get(int(oid), ())),
+            comments=int(comment_count or 0), photo_files=tuple(files.get(oid or 0, ())),
             interventions=tuple(titles.get(reference, ())),
         )  # fmt: skip
 
