@@ -105,6 +105,8 @@ async def test_a_monthly_lagesbild_missed_while_down_comes_once_with_its_charts(
             first = await group.wait_for(lambda m: "Månadslägesbild oktober 2026" in text(m), 15)
             assert "I korthet" in text(first) and "Utveckling i fel riktning" in text(first)
             await group.wait_for(lambda m: "Fotnoter" in text(m), 10)
+            # the charts follow the text: on a loaded machine more than a quiet moment later
+            await world.telegram.wait_until(lambda: len(album(group)) >= 4, 15)
             await world.telegram.idle(quiet=0.6)
         # the demo's open interventions (and the one evaluated in October) get their
         # observations in one query per list, however many there are, not one each
