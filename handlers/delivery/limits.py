@@ -11,6 +11,7 @@ cards and notices follow, with a share of their own.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
@@ -112,7 +113,8 @@ class SlidingWindow:
             if waiter.granted.done() and not waiter.granted.cancelled():
                 self.release(cost, sent=False)  # granted, then cancelled: pass it on
             else:
-                queue.remove(waiter)
+                with contextlib.suppress(ValueError):  # _hand_out may have dropped it already
+                    queue.remove(waiter)
                 self._hand_out()  # the one behind may fit now
             raise
         return cost
@@ -129,6 +131,9 @@ class SlidingWindow:
         while self.waiting():
             background = self._next_is_background()
             waiter = self._queues[background][0]
+            if waiter.granted.done():  # cancelled; its task has not yet taken itself out
+                self._queues[background].popleft()
+                continue
             if self.free() < waiter.cost:
                 self._wake_when_room()
                 return

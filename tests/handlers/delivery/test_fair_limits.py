@@ -75,3 +75,16 @@ async def test_the_window_is_never_exceeded_while_waiters_queue() -> None:
     assert all(
         later - earlier >= 0.2 for earlier, later in zip(let_through, let_through[3:], strict=False)
     )
+
+
+async def test_a_waiter_cancelled_just_as_room_comes_free_is_passed_over() -> None:
+    window = SlidingWindow(1, 60.0)
+    first = await window.acquire(1)
+    gone = asyncio.create_task(window.acquire(1))
+    behind = asyncio.create_task(window.acquire(1))
+    await asyncio.sleep(0)
+    gone.cancel()
+    window.release(first, sent=False)  # before the cancelled task has run its except clause
+    assert await asyncio.wait_for(behind, 1) == 1
+    await asyncio.gather(gone, return_exceptions=True)
+    assert window.waiting() == 0 and window.free() == 0  # behind holds the one place
