@@ -13,8 +13,8 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 from bot.settings import Settings
 from bot.transport import AiohttpRequest
 from bot.update_order import PerChatUpdateProcessor
-from digests.digest import Digester
 from digests.sources import Sources
+from digests.worker import DigestWorker
 from handlers.delivery.courier import Courier
 from handlers.delivery.limits import TelegramLimits
 from handlers.registry import register_handlers, start_up, wind_down
@@ -121,7 +121,7 @@ def build_application(settings: Settings, engine: Engine | None = None) -> Appli
     app.bot_data["services"] = services
     app.bot_data["courier"] = courier
     services.chart_dir = settings.data_dir / "charts"
-    app.bot_data["digester"] = Digester(
+    app.bot_data["digester"] = DigestWorker(  # lägesbilder in a process of their own
         Sources(engine, settings.tz, services.locator.gazetteer, services.areas),
         settings.templates_dir,
     )

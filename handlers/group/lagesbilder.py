@@ -1,6 +1,7 @@
 """Digests in the coordinators' groups: the scheduled ones (a JobQueue job) and
-/lagesbild on demand. Making a digest (pandas, matplotlib) runs in a worker thread, so
-that staff filing reports are answered while it is made."""
+/lagesbild on demand. A lägesbild (pandas, matplotlib) is made in a worker process that
+ends when it is done (digests.worker), waited for in a thread, so that staff filing
+reports are answered while it is made and the bot does not keep the memory it took."""
 
 from __future__ import annotations
 
@@ -105,7 +106,8 @@ async def lagesbild(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     words = " ".join(context.args or [])
     try:
-        period = parse_period(words, None, utcnow(), s.tz)
+        asked_at = utcnow()  # the bot's clock, which the worker process goes by too
+        period = parse_period(words, None, asked_at, s.tz)
     except ValueError:
         await message.reply_text(t("lagesbild_usage"))
         return
@@ -114,7 +116,7 @@ async def lagesbild(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         digest = await asyncio.to_thread(
             lambda: _digester(context).make(period, language=language, fmt="telegram",
-                                            seen_by=group_filter(group))
+                                            seen_by=group_filter(group), now=asked_at)
         )  # fmt: skip
     except Exception:  # noqa: BLE001 - say so in the group; the log has the details
         log.exception("lägesbild %s for chat %s failed", period.key, chat.id)
