@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -42,7 +43,7 @@ class NoSuchLocalTime(RowProblem):
     """A local time in the spring's missing hour."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a file's rows wait in memory: no dict for each
 class ImportRow:
     """A checked row: everything an Observation needs but its id, reporter and new number."""
 
@@ -167,6 +168,9 @@ class RowReader:
         return self._from_local(parsed, column, value)
 
     def _from_local(self, naive: datetime, column: str, shown: Cell) -> datetime:
+        offset = _steady_offset(self.tz, naive.year, naive.month, naive.day, naive.hour)
+        if offset is not None:  # all but the hours of a change: no gap, no repeat
+            return (naive - offset).replace(tzinfo=UTC)
         local = naive.replace(tzinfo=self.tz)  # fold 0: the first of the autumn's two hours
         utc = local.astimezone(UTC)
         if utc.astimezone(self.tz).replace(tzinfo=None) != naive:
@@ -222,9 +226,24 @@ def _checked(problems: list[str], work: Callable[..., T], *args: Any) -> T | Non
         return None
 
 
+@lru_cache(maxsize=8192)
+def _steady_offset(tz: ZoneInfo, year: int, month: int, day: int, hour: int) -> timedelta | None:
+    """The UTC offset of every moment in the local hour, or None if the clocks change within
+    it (a missing or a repeated hour). A file's rows fall in a few thousand hours: asked once
+    each, rather than converting every row there and back."""
+    start = datetime(year, month, day, hour, tzinfo=tz)
+    end = start.replace(minute=59, second=59, microsecond=999999)
+    offsets = {
+        moment.utcoffset() for moment in (start, end, *(m.replace(fold=1) for m in (start, end)))
+    }
+    return offsets.pop() if len(offsets) == 1 else None
+
+
 def _text(value: Cell) -> str:
     if value is None:
         return ""
+    if value.__class__ is str:  # the common case, first
+        return unguard_formula(value.strip())
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return unguard_formula(str(value).strip())

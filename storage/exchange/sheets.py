@@ -6,11 +6,15 @@ sees in their spreadsheet (the header is row 1). What the cells mean is `storage
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from storage.exchange.columns import IMPORTED_COLUMNS, OBSERVATION_COLUMNS, REQUIRED_COLUMNS
 
@@ -25,29 +29,35 @@ class FileProblem(Exception):
 @dataclass
 class Sheet:
     """The rows of a file by column name, each with its row number as the spreadsheet shows
-    it, and notes worth telling the person (an unknown column, a guessed encoding)."""
+    it, and notes worth telling the person (an unknown column, a guessed encoding).
 
-    rows: list[tuple[int, dict[str, Cell]]]
+    The rows are read from the file while they are iterated, each time anew: a file of a
+    million rows is never in memory at once."""
+
+    rows: Iterable[tuple[int, dict[str, Cell]]]
     notes: list[str] = field(default_factory=list)
 
 
+Records = Callable[[], Iterator[tuple[int, Sequence[Cell]]]]  # the rows below the header, anew
+
+
 def read_sheet(path: Path) -> Sheet:
-    """The rows of a .csv or .xlsx file; raises FileProblem when it cannot be read."""
+    """The header of a .csv or .xlsx file checked, its rows to be read; raises FileProblem
+    when it cannot be read."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise FileProblem(f"{path.name}: give a .csv or .xlsx file")
     try:
-        data = path.read_bytes()
+        if suffix == ".xlsx":
+            header, records, notes = _xlsx_rows(path)
+        else:
+            header, records, notes = _csv_rows(path)
     except OSError as error:
         raise FileProblem(f"cannot read {path}: {error.strerror or error}") from None
-    if suffix == ".xlsx":
-        header, rows, notes = _xlsx_rows(data)
-    else:
-        header, rows, notes = _csv_rows(data)
-    return _by_column(header, rows, notes)
+    return _by_column(header, records, notes)
 
 
-def _by_column(header: list[Cell], rows: list[tuple[int, list[Cell]]], notes: list[str]) -> Sheet:
+def _by_column(header: list[Cell], records: Records, notes: list[str]) -> Sheet:
     names = [str(name or "").strip().lower() for name in header]
     missing = [name for name in REQUIRED_COLUMNS if name not in names]
     if missing:
@@ -55,73 +65,110 @@ def _by_column(header: list[Cell], rows: list[tuple[int, list[Cell]]], notes: li
             f"the header (row 1) lacks the column(s) {', '.join(missing)}; the columns are "
             "described in the README under 'Data in and out'"
         )
-    twice = sorted({name for name in names if name and names.count(name) > 1})
+    counted = Counter(name for name in names if name)
+    twice = sorted(name for name, times in counted.items() if times > 1)
     if twice:
         raise FileProblem(f"the header names {', '.join(twice)} more than once")
     known = IMPORTED_COLUMNS | set(OBSERVATION_COLUMNS)
     unknown = [name for name in names if name and name not in known]
     if unknown:
         notes.append(f"ignored the unknown column(s): {', '.join(unknown)}")
-    sheet = Sheet([], notes)
-    for number, cells in rows:
-        if all(cell is None or str(cell).strip() == "" for cell in cells):
-            continue  # spreadsheets end in empty rows
-        values = {
-            name: cells[index] if index < len(cells) else None
-            for index, name in enumerate(names)
-            if name in IMPORTED_COLUMNS
-        }
-        sheet.rows.append((number, values))
-    return sheet
+    wanted = [(index, name) for index, name in enumerate(names) if name in IMPORTED_COLUMNS]
+    return Sheet(_Rows(records, wanted), notes)
 
 
-def _csv_rows(data: bytes) -> tuple[list[Cell], list[tuple[int, list[Cell]]], list[str]]:
-    notes: list[str] = []
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+@dataclass(frozen=True)
+class _Rows:
+    """The wanted cells of each row by column name, read from the file at each iteration."""
+
+    records: Records
+    wanted: list[tuple[int, str]]
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, Cell]]]:
+        for number, cells in self.records():
+            if all(cell is None or str(cell).strip() == "" for cell in cells):
+                continue  # spreadsheets end in empty rows
+            size = len(cells)
+            yield number, {name: cells[i] if i < size else None for i, name in self.wanted}
+
+
+def _csv_rows(path: Path) -> tuple[list[Cell], Records, list[str]]:
+    encoding, notes = _encoding(path)
+    with path.open(encoding=encoding, newline="") as file:
+        first_line = file.readline()
+        delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+        file.seek(0)
+        header = next(csv.reader(file, delimiter=delimiter), None)
+    if header is None:
+        raise FileProblem("the file is empty; it needs a header row and a row per observation")
+
+    def records() -> Iterator[tuple[int, Sequence[Cell]]]:
+        with path.open(encoding=encoding, newline="") as file:
+            reader = csv.reader(file, delimiter=delimiter)
+            next(reader, None)
+            # Row numbers are records, as the spreadsheet counts them (a cell may hold a
+            # line break).
+            yield from enumerate(reader, start=2)
+
+    return list[Cell](header), records, notes
+
+
+def _encoding(path: Path) -> tuple[str, list[str]]:
+    """UTF-8 (with or without a byte order mark), else Windows-1252, said in a note; the
+    file is checked in pieces, never read whole."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            text = data.decode("cp1252")
+            with path.open("rb") as file:
+                while piece := file.read(1 << 20):
+                    decoder.decode(piece)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            raise FileProblem(
-                "the file is not UTF-8 text; save it from Excel as 'CSV UTF-8', or as .xlsx"
-            ) from None
-        notes.append(
+            continue
+        if encoding == "utf-8-sig":
+            return encoding, []
+        return encoding, [
             "the file is not UTF-8: read it as Windows-1252 (older Excel); check that å, ä "
             "and ö came out right, or save it as 'CSV UTF-8' next time"
-        )
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    if not records:
-        raise FileProblem("the file is empty; it needs a header row and a row per observation")
-    # Row numbers are records, as the spreadsheet counts them (a cell may hold line breaks).
-    rows = [(number, list[Cell](cells)) for number, cells in enumerate(records[1:], start=2)]
-    return list[Cell](records[0]), rows, notes
+        ]
+    raise FileProblem("the file is not UTF-8 text; save it from Excel as 'CSV UTF-8', or as .xlsx")
 
 
-def _xlsx_rows(data: bytes) -> tuple[list[Cell], list[tuple[int, list[Cell]]], list[str]]:
+@contextmanager
+def _worksheet(path: Path) -> Iterator[Any]:
+    """The observations sheet (by name, else the first) of a workbook, open while used."""
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError) as error:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (BadZipFile, KeyError, ValueError) as error:
         raise FileProblem(
             f"not a readable .xlsx file ({error}); save it again from Excel"
         ) from None
     try:
         named = [s for s in workbook.worksheets if s.title.strip().lower() in SHEET_NAMES]
-        sheet = named[0] if named else workbook.worksheets[0]
-        first = sheet.min_row or 1
-        records = [[_xlsx_value(cell) for cell in row] for row in sheet.iter_rows()]
+        yield named[0] if named else workbook.worksheets[0]
     finally:
         workbook.close()
-    if not records:
-        raise FileProblem(f"the sheet {sheet.title!r} is empty")
-    rows = [(number, cells) for number, cells in enumerate(records[1:], start=first + 1)]
-    return records[0], rows, []
+
+
+def _xlsx_rows(path: Path) -> tuple[list[Cell], Records, list[str]]:
+    with _worksheet(path) as sheet:
+        first = sheet.min_row or 1
+        header = next(sheet.iter_rows(max_row=first), None)
+        if header is None:
+            raise FileProblem(f"the sheet {sheet.title!r} is empty")
+        names = [_xlsx_value(cell) for cell in header]
+
+    def records() -> Iterator[tuple[int, Sequence[Cell]]]:
+        with _worksheet(path) as sheet:
+            rows = sheet.iter_rows(min_row=first + 1)
+            for number, row in enumerate(rows, start=first + 1):
+                yield number, [_xlsx_value(cell) for cell in row]
+
+    return names, records, []
 
 
 def _xlsx_value(cell: object) -> Cell:
