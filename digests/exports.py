@@ -186,11 +186,12 @@ def _csv_cells(style: Style) -> Callable[[ObservationRow], list[str]]:
     tz, language, data_dir = style.tz, style.language, style.data_dir
 
     def cells(row: ObservationRow) -> list[str]:
+        occurred, occurred_utc, reported = _times(row, tz)
         return [
             guard_formula(row.reference),
-            row.occurred_at.astimezone(tz).isoformat(" ", "minutes")[:16],
-            row.occurred_at.astimezone(UTC).isoformat(timespec="seconds")[:19] + "Z",
-            row.reported_at.astimezone(tz).isoformat(" ", "minutes")[:16],
+            occurred,
+            occurred_utc,
+            reported,
             guard_formula(row.category),
             guard_formula(row.category_label(language)),
             guard_formula(row.place),
@@ -207,6 +208,16 @@ def _csv_cells(style: Style) -> Callable[[ObservationRow], list[str]]:
         ]
 
     return cells
+
+
+def _times(row: ObservationRow, tz: ZoneInfo) -> tuple[str, str, str]:
+    """occurred_at (local, to the minute), occurred_at_utc and reported_at as text: what
+    `_text` makes of `observation_values`' times, made directly."""
+    return (
+        row.occurred_at.astimezone(tz).isoformat(" ", "minutes")[:16],
+        row.occurred_at.astimezone(UTC).isoformat(timespec="seconds")[:19] + "Z",
+        row.reported_at.astimezone(tz).isoformat(" ", "minutes")[:16],
+    )
 
 
 def csv_bytes(rows: Iterable[ObservationRow], style: Style) -> bytes:
@@ -313,28 +324,50 @@ def write_geojson(rows: Iterable[ObservationRow], style: Style, out: IO[bytes]) 
     a feature a line; the other columns are each feature's properties. Observations
     without a usable point are left out, and counted."""
     out.write(b'{"type": "FeatureCollection", "features": [\n')
-    count, left_out = 0, 0
+    count, left_out, properties = 0, 0, _geojson_properties(style)
     for row in rows:
         if not usable_point(row.latitude, row.longitude):
             left_out += 1
             continue
-        assert row.latitude is not None and row.longitude is not None
-        values = observation_values(row, style)
-        properties = {
-            column: value if isinstance(value, int) else _text(value)
-            for column, value in values.items()
-            if column not in ("latitude", "longitude")
-        }
-        feature = {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [row.longitude, row.latitude]},
-            "properties": properties,
-        }
-        line = json.dumps(feature, ensure_ascii=False, allow_nan=False)
-        out.write((",\n" if count else "").encode() + line.encode("utf-8"))
+        # the feature's frame written directly, its properties by json: the same document
+        # as json.dumps of the whole feature, in half the time
+        line = (
+            '{"type": "Feature", "geometry": {"type": "Point", "coordinates": '
+            f'[{row.longitude!r}, {row.latitude!r}]}}, "properties": '
+            f"{json.dumps(properties(row), ensure_ascii=False, allow_nan=False)}}}"
+        )
+        out.write((",\n" + line if count else line).encode("utf-8"))
         count += 1
     out.write(b"\n]}\n")
     return Written(count, left_out)
+
+
+def _geojson_properties(style: Style) -> Callable[[ObservationRow], dict[str, str | int]]:
+    """One observation's GeoJSON properties: every column but the coordinates, as text
+    (the counts as numbers), the same values as the CSV's without the formula guard."""
+    tz, language, data_dir = style.tz, style.language, style.data_dir
+
+    def properties(row: ObservationRow) -> dict[str, str | int]:
+        occurred, occurred_utc, reported = _times(row, tz)
+        return {
+            "reference": row.reference,
+            "occurred_at": occurred,
+            "occurred_at_utc": occurred_utc,
+            "reported_at": reported,
+            "category": row.category,
+            "category_label": row.category_label(language),
+            "place": row.place or "",
+            "area": row.area or "",
+            "description": row.description or "",
+            "organisation": row.organisation,
+            "status": row.status.value,
+            "photos": row.photos,
+            "photo_files": LIST_SEPARATOR.join(_relative(p, data_dir) for p in row.photo_files),
+            "comments": row.comments,
+            "interventions": LIST_SEPARATOR.join(row.interventions),
+        }
+
+    return properties
 
 
 def geojson_bytes(rows: Iterable[ObservationRow], style: Style) -> Rendered:
