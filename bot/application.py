@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import socket
 
 from sqlalchemy import Engine
@@ -72,6 +73,16 @@ def build_services(settings: Settings, engine: Engine, categories: list[Category
     )
 
 
+# Settings a lägesbild's worker process never needs, kept out of its environment.
+SECRET_VARIABLES = ("TELEGRAM_BOT_TOKEN", "ESTBOT_WEBHOOK_SECRET_TOKEN")
+
+
+def worker_environment() -> dict[str, str]:
+    """This process's environment without its secrets (the token may also be in .env,
+    which the worker does not read)."""
+    return {name: value for name, value in os.environ.items() if name not in SECRET_VARIABLES}
+
+
 def worker_name(settings: Settings) -> str:
     """Who this process is among the workers sharing the database: the same after a
     restart, so that a restarted worker takes its delivery lanes back at once."""
@@ -121,9 +132,11 @@ def build_application(settings: Settings, engine: Engine | None = None) -> Appli
     app.bot_data["services"] = services
     app.bot_data["courier"] = courier
     services.chart_dir = settings.data_dir / "charts"
-    app.bot_data["digester"] = DigestWorker(  # lägesbilder in a process of their own
+    # lägesbilder in a process that ends when done: the bot keeps none of their memory
+    app.bot_data["digester"] = DigestWorker(
         Sources(engine, settings.tz, services.locator.gazetteer, services.areas),
         settings.templates_dir,
+        environment=worker_environment(),
     )
     register_handlers(
         app, follow_up_check_s=settings.follow_up_check_s, digest_check_s=settings.digest_check_s

@@ -1,8 +1,9 @@
 """Making a digest of any kind, in any format: the one entry point for the bot, the
-command line and the scheduler. Plain Python, run in a worker thread by the bot.
+command line and the scheduler. Plain Python: the bot makes the daily digest with it in a
+thread, and lägesbilder in a worker process (digests/worker.py).
 
 The analysis and the charts (pandas, statsmodels, matplotlib: some 200 MiB) are imported
-when the first lägesbild is made, not when the bot starts: it makes one a few times a month."""
+when a lägesbild is made, never merely by importing this module."""
 
 from __future__ import annotations
 

@@ -92,7 +92,8 @@ def make_lagesbild(
     The period's own observations are read; of the periods it is compared with only the
     counts (and, for the previous one, where things happened) are.
     """
-    now = now or datetime.now(sources.tz)
+    # local: the lägesbild shows the day it was made (a UTC time says yesterday before 01:00)
+    now = (now or datetime.now(sources.tz)).astimezone(sources.tz)
     previous, year_ago = period.previous(), period.year_before()
     engine, lookups = sources.engine, frame.read_lookups(sources.engine)
     first = frame.first_observation(engine, area)

@@ -18,7 +18,9 @@ import os
 import pickle
 import subprocess
 import sys
-from dataclasses import dataclass
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -31,6 +33,7 @@ from storage.database.engine import make_engine
 from storage.kinds import DigestKind
 from storage.places.areas import Areas
 from storage.places.gazetteer import Gazetteer
+from storage.tables import utcnow
 from storage.visibility import GroupFilter
 
 # The package's root, so that the worker imports this very copy of estbot (a source tree,
@@ -47,7 +50,7 @@ class WorkerFailed(RuntimeError):
 class Order:
     """Everything the worker needs: where the data is, and which digest to make."""
 
-    database_url: str
+    database_url: str = field(repr=False)  # may hold a password
     tz: ZoneInfo
     gazetteer: Gazetteer
     areas: Areas | None
@@ -63,14 +66,21 @@ class Order:
 
 class DigestWorker(Digester):
     """A Digester that makes lägesbilder in a worker process (see the module's docstring);
-    blocking, like Digester: the bot calls it from a thread."""
+    blocking, like Digester: the bot calls it from a thread.
+
+    One worker at a time: lägesbilder asked for by several groups at once wait for each
+    other rather than each take the libraries' memory. `environment` is the worker's (the
+    caller leaves out what it need not know, such as the bot's token)."""
 
     def __init__(
-        self, sources: Sources, templates_dir: Path | None = None, timeout_s: float = 900.0
-    ) -> None:
+        self, sources: Sources, templates_dir: Path | None = None, timeout_s: float = 900.0,
+        environment: Mapping[str, str] | None = None,
+    ) -> None:  # fmt: skip
         super().__init__(sources, templates_dir)
         self.templates_dir = templates_dir
         self.timeout_s = timeout_s
+        self.environment = dict(os.environ if environment is None else environment)
+        self._one_at_a_time = threading.Lock()
 
     def make(
         self,
@@ -100,29 +110,34 @@ class DigestWorker(Digester):
             area=area,
             seen_by=seen_by,
             with_charts=with_charts,
-            now=now,
+            now=now or utcnow(),  # this process's clock, which tests control, not the worker's
         )
-        return run_order(order, self.timeout_s)
+        with self._one_at_a_time:
+            return run_order(order, self.timeout_s, self.environment)
 
 
-def run_order(order: Order, timeout_s: float) -> Digest:
+def run_order(order: Order, timeout_s: float, environment: Mapping[str, str]) -> Digest:
     """Make the order's digest in a new process and return it."""
-    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    path = os.pathsep.join(p for p in (str(ROOT), environment.get("PYTHONPATH")) if p)
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "digests.worker"],
+            # -P: not the current directory first on the path, but this copy (PYTHONPATH)
+            [sys.executable, "-P", "-m", "digests.worker"],
             input=pickle.dumps(order),
             capture_output=True,
             timeout=timeout_s,
-            env={**os.environ, "PYTHONPATH": path},
+            env={**environment, "PYTHONPATH": path},
             check=False,
         )
     except subprocess.TimeoutExpired as exc:  # run() has killed it
         raise WorkerFailed(f"no lägesbild after {timeout_s:.0f} s") from exc
+    said = done.stderr.decode("utf-8", "replace")[-LAST_WORDS:]
     if done.returncode != 0:
-        said = done.stderr.decode("utf-8", "replace")[-LAST_WORDS:]
         raise WorkerFailed(f"the worker ended with {done.returncode}:\n{said}")
-    digest = pickle.loads(done.stdout)  # noqa: S301 - our own worker's answer
+    try:
+        digest = pickle.loads(done.stdout)  # noqa: S301 - our own worker's answer
+    except (pickle.UnpicklingError, EOFError, ValueError, AttributeError) as exc:
+        raise WorkerFailed(f"the worker's answer could not be read ({exc}):\n{said}") from exc
     if not isinstance(digest, Digest):
         raise WorkerFailed(f"the worker answered {type(digest).__name__}, not a digest")
     return digest
@@ -142,8 +157,11 @@ def carry_out(order: Order) -> Digest:
 
 
 def main() -> int:
-    answer = sys.stdout.buffer
-    sys.stdout = sys.stderr  # a library that prints must not spoil the answer
+    # The answer goes to the real standard output; everything else that writes there (a
+    # library's print, C code) goes to standard error instead, and cannot spoil it.
+    answer = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    sys.stdout = sys.stderr
     order = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - from the bot that started us
     if not isinstance(order, Order):
         print(f"not an order: {type(order).__name__}", file=sys.stderr)

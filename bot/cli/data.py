@@ -245,6 +245,9 @@ def import_observations(
                 typer.echo(f"{file} is good: {_summary(len(plan.new), plan.already, 'would be')}")
                 return
             stored = _store(session, plan, settings.tz, areas, file)
+    except FileProblem as problem:  # found while the rows were read
+        typer.echo(f"Cannot import {file}: {problem}; nothing was imported", err=True)
+        raise typer.Exit(1) from None
     except IntegrityError:
         typer.echo(
             "Another import or a report stored the same rows at the same moment; nothing was "

@@ -1,8 +1,9 @@
 """What every lägesbild chart shares: size, palette, and drawing helpers into PNG bytes.
 
 Charts are drawn headless (Agg), and only matplotlib's object-oriented API is used (a
-`Figure` with its own `FigureCanvasAgg`): pyplot keeps global state and is not safe in the
-worker threads that draw digests. Every text is passed in by the caller, already localised.
+`Figure` with its own `FigureCanvasAgg`): pyplot keeps global state and is not safe where
+two digests are drawn at once, in threads. Every text is passed in by the caller, already
+localised.
 Colours are from the Okabe-Ito palette, which stays distinguishable with every common
 colour-vision deficiency. Margins are fixed in pixels (label widths measured) rather than
 left to a layout engine, which would double the drawing time.

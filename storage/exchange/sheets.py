@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, TypeVar
 
 from storage.exchange.columns import IMPORTED_COLUMNS, OBSERVATION_COLUMNS, REQUIRED_COLUMNS
 
@@ -31,14 +32,15 @@ class Sheet:
     """The rows of a file by column name, each with its row number as the spreadsheet shows
     it, and notes worth telling the person (an unknown column, a guessed encoding).
 
-    The rows are read from the file while they are iterated, each time anew: a file of a
-    million rows is never in memory at once."""
+    The rows are read from the file while they are iterated, once: a file of a million rows
+    is never in memory at once. The file stays open from its header to its last row (one
+    handle, so a file saved anew meanwhile is not read half old, half new)."""
 
     rows: Iterable[tuple[int, dict[str, Cell]]]
     notes: list[str] = field(default_factory=list)
 
 
-Records = Callable[[], Iterator[tuple[int, Sequence[Cell]]]]  # the rows below the header, anew
+Records = Iterator[tuple[int, Sequence[Cell]]]  # the rows below the header, read once
 
 
 def read_sheet(path: Path) -> Sheet:
@@ -47,14 +49,26 @@ def read_sheet(path: Path) -> Sheet:
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise FileProblem(f"{path.name}: give a .csv or .xlsx file")
-    try:
-        if suffix == ".xlsx":
-            header, records, notes = _xlsx_rows(path)
-        else:
-            header, records, notes = _csv_rows(path)
-    except OSError as error:
-        raise FileProblem(f"cannot read {path}: {error.strerror or error}") from None
-    return _by_column(header, records, notes)
+    with ExitStack() as opened:  # closed here if the header is refused, else by the rows
+        try:
+            reading = _xlsx_rows if suffix == ".xlsx" else _csv_rows
+            header, records, notes = reading(path, opened)
+        except OSError as error:
+            raise FileProblem(f"cannot read {path}: {error.strerror or error}") from None
+        sheet = _by_column(header, records, notes)  # a refused header: the file closes here
+        return Sheet(_owning(opened.pop_all(), sheet.rows), sheet.notes)
+
+
+T = TypeVar("T")
+
+
+def _owning(opened: ExitStack, rows: Iterable[T]) -> Iterator[T]:
+    """The rows, closing the file after the last (or when abandoned)."""
+    with opened:
+        try:
+            yield from rows
+        except UnicodeDecodeError:  # the encoding was checked: the file changed since
+            raise FileProblem("the file changed while it was read; import it again") from None
 
 
 def _by_column(header: list[Cell], records: Records, notes: list[str]) -> Sheet:
@@ -74,57 +88,48 @@ def _by_column(header: list[Cell], records: Records, notes: list[str]) -> Sheet:
     if unknown:
         notes.append(f"ignored the unknown column(s): {', '.join(unknown)}")
     wanted = [(index, name) for index, name in enumerate(names) if name in IMPORTED_COLUMNS]
-    return Sheet(_Rows(records, wanted), notes)
+    return Sheet(_by_name(records, wanted), notes)
 
 
-@dataclass(frozen=True)
-class _Rows:
-    """The wanted cells of each row by column name, read from the file at each iteration."""
-
-    records: Records
-    wanted: list[tuple[int, str]]
-
-    def __iter__(self) -> Iterator[tuple[int, dict[str, Cell]]]:
-        for number, cells in self.records():
-            if all(cell is None or str(cell).strip() == "" for cell in cells):
-                continue  # spreadsheets end in empty rows
-            size = len(cells)
-            yield number, {name: cells[i] if i < size else None for i, name in self.wanted}
+def _by_name(
+    records: Records, wanted: list[tuple[int, str]]
+) -> Iterator[tuple[int, dict[str, Cell]]]:
+    """The wanted cells of each row by column name; empty rows left out."""
+    for number, cells in records:
+        if all(cell is None or str(cell).strip() == "" for cell in cells):
+            continue  # spreadsheets end in empty rows
+        size = len(cells)
+        yield number, {name: cells[i] if i < size else None for i, name in wanted}
 
 
-def _csv_rows(path: Path) -> tuple[list[Cell], Records, list[str]]:
-    encoding, notes = _encoding(path)
-    with path.open(encoding=encoding, newline="") as file:
-        first_line = file.readline()
-        delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-        file.seek(0)
-        header = next(csv.reader(file, delimiter=delimiter), None)
+def _csv_rows(path: Path, opened: ExitStack) -> tuple[list[Cell], Records, list[str]]:
+    raw = opened.enter_context(path.open("rb"))
+    encoding, notes = _encoding(raw)
+    text = opened.enter_context(io.TextIOWrapper(raw, encoding=encoding, newline=""))
+    first_line = text.readline()
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    text.seek(0)
+    reader = csv.reader(text, delimiter=delimiter)
+    header = next(reader, None)
     if header is None:
         raise FileProblem("the file is empty; it needs a header row and a row per observation")
-
-    def records() -> Iterator[tuple[int, Sequence[Cell]]]:
-        with path.open(encoding=encoding, newline="") as file:
-            reader = csv.reader(file, delimiter=delimiter)
-            next(reader, None)
-            # Row numbers are records, as the spreadsheet counts them (a cell may hold a
-            # line break).
-            yield from enumerate(reader, start=2)
-
-    return list[Cell](header), records, notes
+    # Row numbers are records, as the spreadsheet counts them (a cell may hold a line break).
+    return list[Cell](header), enumerate(reader, start=2), notes
 
 
-def _encoding(path: Path) -> tuple[str, list[str]]:
+def _encoding(raw: IO[bytes]) -> tuple[str, list[str]]:
     """UTF-8 (with or without a byte order mark), else Windows-1252, said in a note; the
-    file is checked in pieces, never read whole."""
+    file is checked in pieces, never read whole, and left at its start."""
     for encoding in ("utf-8-sig", "cp1252"):
         decoder = codecs.getincrementaldecoder(encoding)()
+        raw.seek(0)
         try:
-            with path.open("rb") as file:
-                while piece := file.read(1 << 20):
-                    decoder.decode(piece)
+            while piece := raw.read(1 << 20):
+                decoder.decode(piece)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        raw.seek(0)
         if encoding == "utf-8-sig":
             return encoding, []
         return encoding, [
@@ -134,9 +139,8 @@ def _encoding(path: Path) -> tuple[str, list[str]]:
     raise FileProblem("the file is not UTF-8 text; save it from Excel as 'CSV UTF-8', or as .xlsx")
 
 
-@contextmanager
-def _worksheet(path: Path) -> Iterator[Any]:
-    """The observations sheet (by name, else the first) of a workbook, open while used."""
+def _xlsx_rows(path: Path, opened: ExitStack) -> tuple[list[Cell], Records, list[str]]:
+    """The observations sheet (by name, else the first) of a workbook."""
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -147,28 +151,19 @@ def _worksheet(path: Path) -> Iterator[Any]:
         raise FileProblem(
             f"not a readable .xlsx file ({error}); save it again from Excel"
         ) from None
-    try:
-        named = [s for s in workbook.worksheets if s.title.strip().lower() in SHEET_NAMES]
-        yield named[0] if named else workbook.worksheets[0]
-    finally:
-        workbook.close()
-
-
-def _xlsx_rows(path: Path) -> tuple[list[Cell], Records, list[str]]:
-    with _worksheet(path) as sheet:
-        first = sheet.min_row or 1
-        header = next(sheet.iter_rows(max_row=first), None)
-        if header is None:
-            raise FileProblem(f"the sheet {sheet.title!r} is empty")
-        names = [_xlsx_value(cell) for cell in header]
-
-    def records() -> Iterator[tuple[int, Sequence[Cell]]]:
-        with _worksheet(path) as sheet:
-            rows = sheet.iter_rows(min_row=first + 1)
-            for number, row in enumerate(rows, start=first + 1):
-                yield number, [_xlsx_value(cell) for cell in row]
-
-    return names, records, []
+    opened.callback(workbook.close)
+    named = [s for s in workbook.worksheets if s.title.strip().lower() in SHEET_NAMES]
+    sheet = named[0] if named else workbook.worksheets[0]
+    first = sheet.min_row or 1
+    header = next(sheet.iter_rows(min_row=first, max_row=first), None)
+    if header is None:
+        raise FileProblem(f"the sheet {sheet.title!r} is empty")
+    rows = sheet.iter_rows(min_row=first + 1)
+    records = (
+        (number, [_xlsx_value(cell) for cell in row])
+        for number, row in enumerate(rows, start=first + 1)
+    )
+    return [_xlsx_value(cell) for cell in header], records, []
 
 
 def _xlsx_value(cell: object) -> Cell:

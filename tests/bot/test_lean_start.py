@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("pandas", "statsmodels", "scipy", "matplotlib", "h3", "openpyxl")
+from tests.support.heavy import HEAVY
 
 
 def loaded_after(statement: str) -> list[str]:

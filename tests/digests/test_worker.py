@@ -6,40 +6,18 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event
 
 from digests.digest import Digester
 from digests.periods import latest_complete
 from digests.sources import Sources
 from digests.worker import DigestWorker, WorkerFailed
-from storage.demo.town import populate_demo
 from storage.kinds import DigestKind
-from storage.places.areas import Areas
-from storage.places.gazetteer import Gazetteer
-from storage.setup import open_database
-from tests.bot.test_lean_start import HEAVY
-
-TZ = ZoneInfo("Europe/Stockholm")
-NOW = datetime(2026, 11, 22, 9, tzinfo=TZ)
-
-
-@pytest.fixture
-def town(database_url: str) -> Iterator[Sources]:
-    engine, _ = open_database(database_url)
-    sources = Sources(engine, TZ, Gazetteer.from_csv(), Areas.from_geojson())
-    populate_demo(
-        engine=engine, now=NOW, tz=TZ, observations=400, areas=sources.areas,
-        gazetteer=sources.gazetteer,
-    )  # fmt: skip
-    yield sources
-    engine.dispose()
+from tests.digests.conftest import NOW, TZ
+from tests.support.heavy import HEAVY
 
 
 def test_the_worker_makes_the_same_lagesbild_as_this_process(town: Sources) -> None:
@@ -52,22 +30,12 @@ def test_the_worker_makes_the_same_lagesbild_as_this_process(town: Sources) -> N
     assert len(there.charts) == 4 and all(c.png.startswith(b"\x89PNG") for c in there.charts)
 
 
-def test_the_interventions_observations_are_read_in_one_query_per_list(town: Sources) -> None:
-    """The demo's open interventions (and the one evaluated in October) get their
-    observations in one query per list, however many there are, not one each."""
-    ran: list[str] = []
-
-    def note(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        ran.append(statement)
-
+def test_a_lagesbild_made_after_midnight_says_the_local_day(town: Sources) -> None:
+    """23:30 UTC on 22 November is 00:30 on the 23rd in Stockholm: the day shown is the 23rd."""
     period = latest_complete(DigestKind.MONTHLY, NOW, TZ)
-    event.listen(town.engine, "before_cursor_execute", note)
-    try:
-        made = Digester(town).make(period, language="sv", fmt="telegram", now=NOW)
-    finally:
-        event.remove(town.engine, "before_cursor_execute", note)
-    assert "Insatser att följa upp" in made.text and "Insatser utvärderade" in made.text
-    assert sum("interventionlink" in sql and sql.startswith("SELECT") for sql in ran) == 2
+    late = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)
+    made = DigestWorker(town).make(period, language="sv", fmt="telegram", now=late)
+    assert "(per 23 nov)" in made.text and "22 nov" not in made.text
 
 
 def test_a_worker_that_fails_says_why(town: Sources, tmp_path: Path) -> None:
@@ -92,7 +60,6 @@ from digests.worker import DigestWorker
 from storage.database.engine import make_engine
 from storage.kinds import DigestKind
 from storage.places.gazetteer import Gazetteer
-from storage.setup import open_database
 tz = ZoneInfo("Europe/Stockholm")
 now = datetime.fromisoformat({NOW.isoformat()!r})
 worker = DigestWorker(Sources(make_engine({url!r}), tz, Gazetteer.from_csv()))

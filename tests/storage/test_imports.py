@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from storage.coordination.statuses import change_status
 from storage.database.engine import transaction
 from storage.exchange.imports import ImportPlan, plan_import, write_import
-from storage.exchange.sheets import read_sheet
+from storage.exchange.sheets import FileProblem, read_sheet
 from storage.kinds import AuditAction, Role, Status
 from storage.people.access import member_and_draft
 from storage.places.areas import Areas
@@ -275,3 +275,24 @@ def test_references_that_do_not_fit_are_refused(db: Engine, tmp_path: Path) -> N
     assert "not like EST-2026-0042" in reasons[2] and "not like EST-2026-0042" in reasons[3]
     assert reasons[4].startswith("reported_at '2026-03-29 02:15' does not exist")
     assert reasons[4].endswith("that night); correct it")
+
+
+def test_the_rows_come_from_the_file_as_it_was_opened(tmp_path: Path) -> None:
+    """Read through one handle, from the header to the last row: a file saved anew (a new
+    file put in its place, as Excel saves) meanwhile is not read half old, half new."""
+    path = write_csv(tmp_path / "a.csv", [row(place=f"P{n}") for n in range(300)])
+    sheet = read_sheet(path)
+    swapped = write_csv(tmp_path / "b.csv", [row(place="other", description="x")])
+    swapped.replace(path)
+    places = [cells["place"] for _, cells in sheet.rows]
+    assert places == [f"P{n}" for n in range(300)]
+
+
+def test_a_file_changed_in_place_while_read_is_refused_not_misread(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "a.csv", [row(place=f"P{n}") for n in range(300)])
+    sheet = read_sheet(path)  # the encoding is checked now: UTF-8
+    with path.open("r+b") as file:  # then bytes that are not UTF-8, far past the header
+        file.seek(-40, 2)
+        file.write(b"\xff\xfe\xff")
+    with pytest.raises(FileProblem, match="changed while it was read"):
+        list(sheet.rows)
