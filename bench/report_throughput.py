@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import random
+import sqlite3
 import sys
 import tempfile
 import time
@@ -42,6 +44,7 @@ from tests.support.fake_telegram import FakeTelegram  # noqa: E402
 
 TOKEN = "123456789:BENCHtokenBENCHtokenBENCH_abcdef"
 KVARNPARKEN = (59.1262, 15.1418)
+SPOTS = itertools.count()  # each shared position a place of its own, see spot()
 JSON = dict[str, Any]
 FIRST_USER = 100_000
 
@@ -66,6 +69,17 @@ class BenchTelegram(FakeTelegram):
         return future
 
 
+def spot() -> tuple[float, float]:
+    """A new point for each report, about 130 m from the others (a grid of 20 × 20 around
+    Kvarnparken, inside the municipality): the bot asks whether a report of the same
+    category within 100 m is the same thing, and the whole burst at one point would turn
+    every report after the first into that question instead of a filed observation."""
+    number = next(SPOTS) % 400
+    return KVARNPARKEN[0] + (number % 20 - 10) * 0.0012, KVARNPARKEN[1] + (
+        number // 20 - 10
+    ) * 0.0025
+
+
 @dataclass
 class Person:
     server: BenchTelegram
@@ -87,6 +101,7 @@ class Person:
         if action == "press":
             self._press()
         else:
+            latitude, longitude = spot() if action == "location" else KVARNPARKEN
             content = {
                 "/rapport": {
                     "text": "/rapport",
@@ -94,8 +109,8 @@ class Person:
                 },
                 "location": {
                     "location": {
-                        "latitude": KVARNPARKEN[0],
-                        "longitude": KVARNPARKEN[1],
+                        "latitude": latitude,
+                        "longitude": longitude,
                         "horizontal_accuracy": 12.0,
                     }
                 },
@@ -287,6 +302,13 @@ async def measure(
             server.latency = 0
             await stop_bot(process)
             await server.stop()
+        if kind == "estbot":  # a report that ends in a question instead is not one filed
+            filed = (
+                sqlite3.connect(Path(tmp) / "estbot.db")
+                .execute("SELECT count(*) FROM observation")
+                .fetchone()[0]
+            )
+            print(f"    estbot filed {filed} of {users * reports} reports", flush=True)
     latencies = [server.first_answer_latency(uid) for p in people for uid in p.update_ids]
     measured = [1000 * value for value in latencies if value is not None]
     waited = [1000 * value for person in people for value in person.waited_s]
