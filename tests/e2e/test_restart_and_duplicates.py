@@ -81,10 +81,13 @@ async def test_double_tap_on_send_files_one_observation(world: World, anna: SimU
         if b["text"] == "✅ Skicka"
     )
     forge_press(anna, data)
+    # the alert answers the second tap; on a loaded machine later than a quiet moment
+    assert await world.telegram.wait_until(
+        lambda: any("redan registrerad" in alert for alert in anna.alerts), 10
+    )
     await world.telegram.idle(anna.id)
     assert len(world.observations()) == 1
     assert len([m for m in anna.messages if "Tack!" in text(m)]) == 1
-    assert any("redan registrerad" in alert for alert in anna.alerts)
 
 
 async def test_restart_while_choosing_among_places(world: World, anna: SimUser) -> None:
