@@ -108,12 +108,15 @@ async def test_only_coordinators_set_a_status_and_the_card_shows_who_and_when(
     reference = await file_report(anna)
     card = await group.wait_for(lambda m: reference in text(m) and bool(buttons(m)))
     await group.press(anna, "Åtgärdad", card)
-    await world.telegram.idle()
-    assert any("Bara samordnare" in alert for alert in anna.alerts)
+    assert await world.telegram.wait_until(
+        lambda: any("Bara samordnare" in alert for alert in anna.alerts), 10
+    )
     stranger = world.telegram.user(8888, "Okänd")
     await group.press(stranger, "Åtgärdad", card)
+    assert await world.telegram.wait_until(
+        lambda: any("Bara samordnare" in alert for alert in stranger.alerts), 10
+    )
     await world.telegram.idle()
-    assert any("Bara samordnare" in alert for alert in stranger.alerts)
     assert "🆕 Ny" in text(card_of(group, reference))
 
     await group.press(erik, "Åtgärdad", card)

@@ -117,8 +117,9 @@ async def test_urgent_only_and_only_coordinators_change_the_filter(
     await police.send(erik, "/installningar")
     settings = await police.next_message()
     await police.press(anna, "🔁 alla observationer", settings)
-    await world.telegram.idle()
-    assert any("Bara samordnare" in alert for alert in anna.alerts)
+    assert await world.telegram.wait_until(
+        lambda: any("Bara samordnare" in alert for alert in anna.alerts), 10
+    )
     await police.press(erik, "🔁 alla observationer", settings)
     await police.wait_for(lambda m: "bara brådskande" in text(m))
     graffiti = await file_report(anna)  # graffiti is not urgent

@@ -30,8 +30,9 @@ async def test_the_card_button_starts_a_short_conversation(
     reference = await file_report(anna)
     card = await group.wait_for(lambda m: reference in text(m) and bool(buttons(m)))
     await group.press(anna, "🧭 Insats", card)
-    await world.telegram.idle()
-    assert any("Bara samordnare" in alert for alert in anna.alerts)
+    assert await world.telegram.wait_until(
+        lambda: any("Bara samordnare" in alert for alert in anna.alerts), 10
+    )
 
     await group.press(erik, "🧭 Insats", card)
     question = await group.wait_for(lambda m: "Vad ska göras?" in text(m))

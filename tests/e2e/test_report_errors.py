@@ -159,6 +159,7 @@ async def test_stale_and_forged_buttons_change_nothing(world: World, anna: SimUs
     categories = await _to_category(anna)
     await anna.press("🎨 Klotter", categories)
     await anna.next_message()
+    before = len(anna.alerts)
     forge_press(anna, "r:0123456789abcdef:cat:fire")  # another draft's key
     forge_press(anna, "\x00\xff garbage")
     old = next(
@@ -168,6 +169,7 @@ async def test_stale_and_forged_buttons_change_nothing(world: World, anna: SimUs
         if b["text"] == "🔥 Brand"
     )
     forge_press(anna, old)  # this draft's button, from a step already done
+    assert await world.telegram.wait_until(lambda: len(anna.alerts) >= before + 3, 10)
     await world.telegram.idle(anna.id)
     assert anna.alerts[-3:] == ["Den här knappen gäller inte längre."] * 3
     assert not any("gäller inte" in text(m) for m in anna.messages), "said as alerts, not messages"
