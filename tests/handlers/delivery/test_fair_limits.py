@@ -81,3 +81,29 @@ async def test_the_window_is_never_exceeded_while_waiters_queue() -> None:
     assert all(
         later - earlier >= 0.2 for earlier, later in zip(let_through, let_through[3:], strict=False)
     )
+
+
+@pytest.mark.parametrize("paced", [True, False])
+async def test_a_paced_window_lets_a_queue_through_evenly_not_in_bursts(paced: bool) -> None:
+    """Ten a second, twenty-five at once: paced, one every tenth of a second (a machine
+    under load only widens the gaps); unpaced, ten together, then the next ten together."""
+    window = SlidingWindow(10, 1.0, paced=paced)
+    let_through: list[float] = []
+    loop = asyncio.get_running_loop()
+
+    async def send() -> None:
+        cost = await window.acquire(1)
+        let_through.append(loop.time())
+        window.release(cost, sent=True)
+
+    await asyncio.wait_for(asyncio.gather(*(send() for _ in range(25))), 10)
+    let_through.sort()
+    gaps = [later - earlier for earlier, later in zip(let_through, let_through[1:], strict=False)]
+    if paced:
+        assert min(gaps) >= 0.09
+    else:
+        assert sum(gap < 0.01 for gap in gaps) >= 15  # bursts: most go together
+    assert all(  # the window holds either way
+        later - earlier >= 1.0
+        for earlier, later in zip(let_through, let_through[10:], strict=False)
+    )
