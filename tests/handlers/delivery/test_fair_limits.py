@@ -66,8 +66,8 @@ async def test_a_cancelled_waiter_does_not_hold_up_the_ones_behind_it(settled: b
     assert window.waiting() == 0 and window.free() == 0  # behind holds the one place
 
 
-async def test_the_window_is_never_exceeded_while_waiters_queue() -> None:
-    window = SlidingWindow(3, 0.2)
+async def let_through_at(window: SlidingWindow, sends: int, timeout: float) -> list[float]:
+    """`sends` messages at once through the window: the moments each was let through."""
     let_through: list[float] = []
     loop = asyncio.get_running_loop()
 
@@ -76,8 +76,12 @@ async def test_the_window_is_never_exceeded_while_waiters_queue() -> None:
         let_through.append(loop.time())
         window.release(cost, sent=True)
 
-    await asyncio.wait_for(asyncio.gather(*(send() for _ in range(9))), 5)
-    let_through.sort()
+    await asyncio.wait_for(asyncio.gather(*(send() for _ in range(sends))), timeout)
+    return sorted(let_through)
+
+
+async def test_the_window_is_never_exceeded_while_waiters_queue() -> None:
+    let_through = await let_through_at(SlidingWindow(3, 0.2), 9, 5)
     assert all(
         later - earlier >= 0.2 for earlier, later in zip(let_through, let_through[3:], strict=False)
     )
@@ -87,17 +91,7 @@ async def test_the_window_is_never_exceeded_while_waiters_queue() -> None:
 async def test_a_paced_window_lets_a_queue_through_evenly_not_in_bursts(paced: bool) -> None:
     """Ten a second, twenty-five at once: paced, one every tenth of a second (a machine
     under load only widens the gaps); unpaced, ten together, then the next ten together."""
-    window = SlidingWindow(10, 1.0, paced=paced)
-    let_through: list[float] = []
-    loop = asyncio.get_running_loop()
-
-    async def send() -> None:
-        cost = await window.acquire(1)
-        let_through.append(loop.time())
-        window.release(cost, sent=True)
-
-    await asyncio.wait_for(asyncio.gather(*(send() for _ in range(25))), 10)
-    let_through.sort()
+    let_through = await let_through_at(SlidingWindow(10, 1.0, paced=paced), 25, 10)
     gaps = [later - earlier for earlier, later in zip(let_through, let_through[1:], strict=False)]
     if paced:
         assert min(gaps) >= 0.09
